@@ -1,0 +1,2 @@
+// The public surface of the construct library: re-exports only.
+export * from "./core";

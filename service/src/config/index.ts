@@ -1,0 +1,4 @@
+export * from "./compliance";
+export * from "./issues";
+export * from "./settings";
+export * from "./tiers";

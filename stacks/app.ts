@@ -1,0 +1,40 @@
+import { App } from "cdktf";
+import { collectOverrides, type OverrideSources } from "./config";
+import { loadEnvironments } from "./environments";
+import { InfraStack } from "./infra-stack";
+
+export interface BuildAppOptions {
+  /** Environment variables to read overrides and the environment filter from. */
+  readonly env: OverrideSources["env"];
+  /** Where to write cdktf.out; cdktf's default when absent. */
+  readonly outdir?: string;
+}
+
+/** Stack names of one environment. */
+export const stackNames = (env: string) => ({
+  infra: `search-${env}-infra`,
+  workloads: `search-${env}-workloads`,
+});
+
+/**
+ * Composes every environment's stacks into one App. Tests call this; `main.ts` calls it and
+ * synthesizes. SEARCH_PLATFORM_ENVIRONMENTS (comma-separated names) restricts which
+ * environments are built.
+ */
+export function buildApp(options: BuildAppOptions): App {
+  const app = new App({ outdir: options.outdir });
+  const overrides = collectOverrides({
+    context: app.node.tryGetContext("overrides"),
+    env: options.env,
+  });
+  const only = options.env.SEARCH_PLATFORM_ENVIRONMENTS?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+  for (const config of loadEnvironments(overrides)) {
+    if (only && !only.includes(config.name)) continue;
+    const names = stackNames(config.name);
+    new InfraStack(app, names.infra, { config });
+  }
+  return app;
+}
