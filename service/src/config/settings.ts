@@ -288,6 +288,15 @@ export const serviceSettingsSchema = z
       .strictObject({
         /** TLS to Redis; on whenever ElastiCache transit encryption is. @default false */
         tls: z.boolean().default(false),
+        /**
+         * "none" locally; "password" uses the password in REDIS_URL; "iam" signs an ElastiCache
+         * IAM auth token for `user` (no secret anywhere). @default "none"
+         */
+        auth: z.enum(["none", "password", "iam"]).default("none"),
+        /** The RBAC user to authenticate as (IAM auth). */
+        user: z.string().min(1).optional(),
+        /** Cluster mode (ElastiCache with more than one shard). @default false */
+        cluster: z.boolean().default(false),
         /** Prefix of every key the service writes. @default "search:" */
         keyPrefix: z.string().default("search:"),
         /** Logical database for the cache (evictable keys). @default 0 */
