@@ -126,11 +126,14 @@ function parseJson(text: string, source: string): unknown {
 }
 
 function readValue(raw: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(raw);
+    value = JSON.parse(raw);
   } catch {
     return raw;
   }
+  // "0123" or "1e3" would not survive as numbers; keep such values as the text that was typed.
+  return typeof value === "number" && String(value) !== raw ? raw : value;
 }
 
 function nest(path: string[], value: unknown): Record<string, unknown> {

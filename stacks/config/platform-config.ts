@@ -95,8 +95,15 @@ export const platformConfigSchema = z
     aws: z.strictObject({
       /** Account the stacks deploy to. Optional for synth; the provider refuses any other. */
       accountId: z
-        .string()
-        .regex(/^\d{12}$/, "must be a 12-digit AWS account id")
+        .preprocess(
+          // An id passed through an override as a bare number loses its leading zeros;
+          // account ids are always 12 digits, so padding restores them exactly.
+          (v) =>
+            typeof v === "number" && Number.isInteger(v) && v >= 0
+              ? String(v).padStart(12, "0")
+              : v,
+          z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id"),
+        )
         .optional(),
       region: z
         .string()
