@@ -1,2 +1,3 @@
 // The public surface of the construct library: re-exports only.
 export * from "./core";
+export * from "./data";
