@@ -1,1 +1,2 @@
 export * from "./aurora-postgres";
+export * from "./redis-cache";

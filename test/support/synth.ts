@@ -1,6 +1,7 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AnnotationMetadataEntryType, TerraformStack, Testing } from "cdktf";
 import type { Construct } from "constructs";
+import { InvalidPropsError } from "../../constructs";
 
 /** A Terraform block as synthesized: attribute names in snake_case. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -66,4 +67,15 @@ export function attributeNames(tree: unknown): string[] {
 /** A Terraform reference as it appears in synthesized JSON: `ref("aws_x.y.id")` is `${aws_x.y.id}`. */
 export function ref(expression: string): string {
   return `\${${expression}}`;
+}
+
+/** The problems `validateProps` reported while building; fails the test if nothing was thrown. */
+export function problemsOf(build: () => unknown): readonly string[] {
+  try {
+    build();
+  } catch (e) {
+    if (e instanceof InvalidPropsError) return e.problems;
+    throw e;
+  }
+  throw new Error("expected the props to be rejected");
 }

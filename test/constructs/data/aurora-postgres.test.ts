@@ -1,35 +1,13 @@
 import { TerraformVariable, Token } from "cdktf";
-import {
-  AuroraPostgres,
-  type AuroraPostgresProps,
-  InvalidPropsError,
-  type KeyReference,
-  type NetworkReference,
-} from "../../../constructs";
-import { attributeNames, ref, synth, type TfBlock } from "../../support/synth";
+import { AuroraPostgres, type AuroraPostgresProps } from "../../../constructs";
+import { dataKey, jobs, logsKey, network, nodes } from "../../support/references";
+import { attributeNames, problemsOf, ref, synth, type TfBlock } from "../../support/synth";
 
-// GIVEN plain literal references, as another cdktf app would pass them.
-const network: NetworkReference = {
-  vpcId: "vpc-0123456789abcdef0",
-  vpcCidr: "10.30.0.0/16",
-  availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
-  publicSubnetIds: ["subnet-pub-a", "subnet-pub-b", "subnet-pub-c"],
-  privateSubnetIds: ["subnet-prv-a", "subnet-prv-b", "subnet-prv-c"],
-  isolatedSubnetIds: ["subnet-iso-a", "subnet-iso-b", "subnet-iso-c"],
-};
-const dataKey: KeyReference = {
-  arn: "arn:aws:kms:eu-west-1:123456789012:key/data-key",
-  keyId: "data-key",
-};
-const logsKey: KeyReference = {
-  arn: "arn:aws:kms:eu-west-1:123456789012:key/logs-key",
-  keyId: "logs-key",
-};
 const required: AuroraPostgresProps = {
   network,
   key: dataKey,
   logsKey,
-  clients: [{ securityGroupId: "sg-nodes" }],
+  clients: [nodes],
 };
 
 function build(props: Partial<AuroraPostgresProps> = {}) {
@@ -41,17 +19,6 @@ function instances(s: ReturnType<typeof build>): TfBlock[] {
   return Object.values(s.resources("aws_rds_cluster_instance")).sort((a, b) =>
     a.identifier.localeCompare(b.identifier, "en", { numeric: true }),
   );
-}
-
-/** The problems reported for props, or a failure if the props are accepted. */
-function problemsOf(props: Partial<AuroraPostgresProps>): readonly string[] {
-  try {
-    build(props);
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidPropsError);
-    return (e as InvalidPropsError).problems;
-  }
-  throw new Error("expected the props to be rejected");
 }
 
 describe("AuroraPostgres", () => {
@@ -162,7 +129,7 @@ describe("AuroraPostgres", () => {
 
   it("admits 5432 only from the clients' security groups, with a description on every rule", () => {
     // GIVEN two clients
-    const s = build({ clients: [{ securityGroupId: "sg-nodes" }, { securityGroupId: "sg-jobs" }] });
+    const s = build({ clients: [nodes, jobs] });
 
     // THEN one ingress rule per client, referencing its group, and nothing else
     const rules = Object.values(s.resources("aws_vpc_security_group_ingress_rule"));
@@ -544,7 +511,7 @@ describe("AuroraPostgres", () => {
         "`network.isolatedSubnetIds` must list subnets in at least 2 zones (a DB subnet group needs 2), got 1",
       ],
     ])("fails when %s", (_case, props, message) => {
-      expect(problemsOf(props)).toEqual([message]);
+      expect(problemsOf(() => build(props))).toEqual([message]);
     });
 
     it("reports every broken rule at once", () => {
