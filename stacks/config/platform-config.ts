@@ -62,6 +62,11 @@ const eksAddonVersion = () =>
       /^v\d+\.\d+\.\d+-eksbuild\.\d+$/,
       "must be an EKS add-on version like v1.19.0-eksbuild.1",
     );
+const chartVersion = (pinned: string) =>
+  z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version like 1.2.3 (no ranges)")
+    .default(pinned);
 const kubernetesQuantity = () =>
   z
     .string()
@@ -284,7 +289,100 @@ export const platformConfigSchema = z
         memoryRequest: kubernetesQuantity(),
         memoryLimit: kubernetesQuantity(),
       }),
+      /** Kubernetes namespace of the service. @default "search" */
+      namespace: z
+        .string()
+        .regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a Kubernetes namespace name")
+        .default("search"),
+      /** Horizontal pod autoscaler targets, as a share of the pods' requests. */
+      autoscaling: z
+        .strictObject({
+          /** @default 70 (REFERENCE.md) */
+          targetCpuPercent: z.int().min(10).max(95).default(70),
+          /** @default 80 (REFERENCE.md) */
+          targetMemoryPercent: z.int().min(10).max(95).default(80),
+        })
+        .prefault({}),
+      /**
+       * Seconds a terminating pod keeps serving before the service starts draining, so that the
+       * load balancer has deregistered it by then. @default 15
+       */
+      preStopDelaySeconds: z.int().min(0).max(120).default(15),
+      /**
+       * The ElastiCache RBAC user the service authenticates as with IAM (user id = user name);
+       * the infra stack's RedisCache must create it under this name.
+       * @default "search-<name>-app" (see `redisAppUserName` in stacks/derive)
+       */
+      redisUser: z
+        .string()
+        .regex(
+          /^[a-z][a-z0-9-]{0,39}$/,
+          "must be 1-40 lowercase letters, digits or dashes, starting with a letter",
+        )
+        .optional(),
+      /** The ALB in front of the service (AWS Load Balancer Controller, IP targets). */
+      ingress: z
+        .strictObject({
+          /** "internal": reachable from inside the VPC only. @default "internal" */
+          scheme: z.enum(["internal", "internet-facing"]).default("internal"),
+          /** ACM certificate for HTTPS; without one the ALB serves plain HTTP (dev only). */
+          certificateArn: z
+            .string()
+            .regex(
+              /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/,
+              "must be an ACM certificate ARN",
+            )
+            .optional(),
+          /** Host name the ALB routes to the service; every host when absent. */
+          host: z
+            .string()
+            .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "must be a DNS host name")
+            .optional(),
+          /** TLS policy of the HTTPS listener. @default "ELBSecurityPolicy-TLS13-1-2-Res-2021-06" */
+          sslPolicy: z
+            .string()
+            .regex(/^ELBSecurityPolicy-[A-Za-z0-9-]+$/, "must be an ELB security policy name")
+            .default("ELBSecurityPolicy-TLS13-1-2-Res-2021-06"),
+          /** ALB idle timeout; the service's keep-alive is derived above it. @default 60 */
+          idleTimeoutSeconds: z.int().min(1).max(4000).default(60),
+          /** Who may reach the ALB. @default - anywhere when internet-facing, the VPC when internal */
+          allowedCidrs: z.array(cidr()).min(1).optional(),
+        })
+        .prefault({}),
     }),
+
+    /**
+     * Cluster add-ons installed by the workloads stack (helm_release), their chart versions
+     * pinned here so that an upgrade is a reviewed config change, per environment if need be.
+     */
+    addons: z
+      .strictObject({
+        /** metrics-server (the HPA's CPU and memory metrics). @default "3.13.0" (v0.8.0) */
+        metricsServer: z.strictObject({ chartVersion: chartVersion("3.13.0") }).prefault({}),
+        /** AWS Load Balancer Controller (the service's ALB). @default "3.5.0" (v3.5.0) */
+        awsLoadBalancerController: z
+          .strictObject({ chartVersion: chartVersion("3.5.0") })
+          .prefault({}),
+        /** External Secrets Operator (the migration Job's database credentials). @default "2.0.0" */
+        externalSecrets: z.strictObject({ chartVersion: chartVersion("2.0.0") }).prefault({}),
+        /** Cluster Autoscaler, auto-discovering the managed node groups. */
+        clusterAutoscaler: z
+          .strictObject({
+            /** @default "9.52.1" */
+            chartVersion: chartVersion("9.52.1"),
+            /** Must share eks.version's minor (the autoscaler tracks Kubernetes). @default "v1.34.1" */
+            imageTag: z
+              .string()
+              .regex(/^v\d+\.\d+\.\d+$/, "must be a Cluster Autoscaler tag like v1.34.1")
+              .default("v1.34.1"),
+          })
+          .prefault({}),
+        /** OpenTelemetry Collector: scrapes the service's /metrics into CloudWatch (EMF). */
+        openTelemetryCollector: z
+          .strictObject({ chartVersion: chartVersion("0.158.3") })
+          .prefault({}),
+      })
+      .prefault({}),
 
     /** Tags on every resource, besides environment, service, owner and compliance preset. */
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
@@ -450,6 +548,38 @@ export const platformConfigSchema = z
       fail(
         ["service", "replicas", "min"],
         `must be ≥ 2 in prod (one pod is one failure away from an outage), got ${c.service.replicas.min}`,
+      );
+    }
+    const ingress = c.service.ingress;
+    if (!ingress.certificateArn && prod) {
+      fail(["service", "ingress", "certificateArn"], "must be set in prod (HTTPS only)");
+    } else if (!ingress.certificateArn && ingress.scheme === "internet-facing") {
+      fail(
+        ["service", "ingress", "certificateArn"],
+        "must be set when service.ingress.scheme is internet-facing (no plain HTTP on the internet)",
+      );
+    }
+    // The service authenticates to ElastiCache with IAM: Redis OSS 7+ and in-transit encryption.
+    if (!c.redis.transitEncryption) {
+      fail(
+        ["redis", "transitEncryption"],
+        "must be true: the service authenticates to ElastiCache with IAM, which needs TLS",
+      );
+    }
+    const redisMajor = Number(c.redis.engineVersion.split(".")[0]);
+    if (redisMajor < 7) {
+      fail(
+        ["redis", "engineVersion"],
+        `must be 7.0 or later for IAM authentication, got "${c.redis.engineVersion}"`,
+      );
+    }
+
+    // Add-ons
+    const autoscalerMinor = /^v(\d+\.\d+)\./.exec(c.addons.clusterAutoscaler.imageTag)?.[1];
+    if (autoscalerMinor && autoscalerMinor !== c.eks.version) {
+      fail(
+        ["addons", "clusterAutoscaler", "imageTag"],
+        `must be a ${c.eks.version}.x release to match eks.version (the autoscaler tracks the Kubernetes minor), got "${c.addons.clusterAutoscaler.imageTag}"`,
       );
     }
   });

@@ -67,6 +67,12 @@ export const prod: PlatformConfigInput = {
       memoryRequest: "512Mi",
       memoryLimit: "512Mi",
     },
+    ingress: {
+      scheme: "internal",
+      certificateArn:
+        "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-4000-8000-000000000003",
+      host: "search.prod.example.com",
+    },
   },
   tags: { "cost-center": "search-prod", "data-classification": "phi" },
   state: {

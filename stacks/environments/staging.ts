@@ -60,6 +60,12 @@ export const staging: PlatformConfigInput = {
     imageTag: "0.1.0",
     replicas: { min: 2, max: 6 },
     resources: { cpuRequest: "500m", memoryRequest: "512Mi", memoryLimit: "512Mi" },
+    ingress: {
+      scheme: "internal",
+      certificateArn:
+        "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-4000-8000-000000000002",
+      host: "search.staging.example.com",
+    },
   },
   tags: { "cost-center": "search-staging" },
   state: {
