@@ -1,3 +1,4 @@
 // The public surface of the construct library: re-exports only.
 export * from "./core";
+export * from "./network";
 export * from "./data";
