@@ -1,4 +1,5 @@
 // The public surface of the construct library: re-exports only.
 export * from "./core";
 export * from "./network";
+export * from "./security";
 export * from "./data";
