@@ -1,0 +1,2 @@
+export * from "./log-retention";
+export * from "./platform-alarms";
