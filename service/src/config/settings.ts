@@ -281,6 +281,25 @@ export const serviceSettingsSchema = z
         sslMode: z.enum(["disable", "require", "verify-full"]).default("disable"),
         /** "password" reads PGPASSWORD; "iam" signs an RDS IAM auth token. @default "password" */
         auth: z.enum(["password", "iam"]).default("password"),
+        /**
+         * After a tenant writes, its reads go to the writer for this long (read-your-writes).
+         * Must exceed the readers' replication lag: results read from a lagging reader would
+         * otherwise be cached under the new cache generation. @default 5000
+         */
+        readYourWritesMs: positiveInt().max(600_000).default(5_000),
+      })
+      .prefault({}),
+
+    auth: z
+      .strictObject({
+        /**
+         * How long a replica trusts an API key it has validated without asking PostgreSQL
+         * again. Revocation is pushed to every replica at once (Redis pub/sub); this is the
+         * bound when that message cannot be delivered. @default 300 (REFERENCE: token validation)
+         */
+        keyCacheTtlSeconds: positiveInt().max(3_600).default(300),
+        /** Validated keys kept per replica; the oldest is dropped beyond this. @default 10000 */
+        keyCacheMaxEntries: positiveInt().default(10_000),
       })
       .prefault({}),
 
@@ -308,6 +327,8 @@ export const serviceSettingsSchema = z
 
     cache: z
       .strictObject({
+        /** Cache search results in Redis. Off: every search goes to PostgreSQL. @default true */
+        enabled: z.boolean().default(true),
         /** Search results. @default 300 */
         searchTtlSeconds: positiveInt().default(300),
         /** Single documents. @default 600 */
@@ -382,6 +403,13 @@ export const serviceSettingsSchema = z
         code: "custom",
         path: ["server", "headersTimeoutMs"],
         message: `must be greater than server.keepAliveTimeoutMs (${s.server.keepAliveTimeoutMs}), got ${s.server.headersTimeoutMs}`,
+      });
+    }
+    if (s.redis.cluster && s.redis.cacheDb !== 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["redis", "cacheDb"],
+        message: `must be 0 when redis.cluster is true (cluster mode has one database), got ${s.redis.cacheDb}`,
       });
     }
     if (s.limits.defaultPageSize > s.limits.maxPageSize) {

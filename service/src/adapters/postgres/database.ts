@@ -1,0 +1,161 @@
+/**
+ * PostgreSQL access: one `Database` per pool (writer, reader). Every call goes through the pool's
+ * `Dependency`; tenant-scoped work runs in a transaction that sets the tenant and a statement
+ * deadline with `set_config(..., true)`, so neither can leak to the connection's next borrower.
+ */
+import { readFileSync } from "node:fs";
+import { Pool, type PoolClient, type PoolConfig, type QueryResultRow } from "pg";
+import type { PostgresEndpoint } from "../../config/load";
+import type { ServiceSettings } from "../../config/settings";
+import type { Dependency } from "../dependency";
+import { toAppError } from "./errors";
+
+/** What a repository function needs: run a statement, get rows. */
+export interface Queryable {
+  query<R extends QueryResultRow>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+/** A transaction scoped to one tenant (see `Database.withTenant`). */
+export interface TenantTransaction extends Queryable {
+  readonly tenantId: string;
+}
+
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
+export type PoolName = "writer" | "reader";
+
+export interface WithTenantOptions {
+  /** Statement deadline for this transaction. @default settings.postgres.statementTimeoutMs */
+  readonly statementTimeoutMs?: number;
+}
+
+export class Database implements Queryable {
+  constructor(
+    readonly name: PoolName,
+    private readonly pool: Pool,
+    private readonly dependency: Dependency,
+    private readonly statementTimeoutMs: number,
+  ) {}
+
+  /** One statement outside any tenant (bounded by the connection's statement_timeout). */
+  async query<R extends QueryResultRow>(sql: string, params?: readonly unknown[]): Promise<R[]> {
+    try {
+      return await this.dependency.execute(async () => {
+        const result = await this.pool.query<R>(sql, params as unknown[]);
+        return result.rows;
+      });
+    } catch (err) {
+      throw toAppError(err, this.name);
+    }
+  }
+
+  /**
+   * Runs `work` in one transaction in which row-level security sees `tenantId`. Commits when
+   * `work` resolves, rolls back when it throws. A connection that failed is discarded.
+   */
+  async withTenant<T>(
+    tenantId: string,
+    work: (tx: TenantTransaction) => Promise<T>,
+    options: WithTenantOptions = {},
+  ): Promise<T> {
+    const timeout = String(options.statementTimeoutMs ?? this.statementTimeoutMs);
+    try {
+      return await this.dependency.execute(async () => {
+        const client = await this.pool.connect();
+        let broken: Error | undefined;
+        try {
+          await client.query("BEGIN");
+          await client.query(
+            "SELECT set_config('app.tenant_id', $1, true), set_config('statement_timeout', $2, true)",
+            [tenantId, timeout],
+          );
+          const result = await work(transaction(client, tenantId));
+          await client.query("COMMIT");
+          return result;
+        } catch (err) {
+          broken = await rollback(client, err);
+          throw err;
+        } finally {
+          client.release(broken);
+        }
+      });
+    } catch (err) {
+      throw toAppError(err, this.name);
+    }
+  }
+
+  stats(): PoolStats {
+    return {
+      total: this.pool.totalCount,
+      idle: this.pool.idleCount,
+      waiting: this.pool.waitingCount,
+    };
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+function transaction(client: PoolClient, tenantId: string): TenantTransaction {
+  return {
+    tenantId,
+    async query<R extends QueryResultRow>(sql: string, params?: readonly unknown[]) {
+      const result = await client.query<R>(sql, params as unknown[]);
+      return result.rows;
+    },
+  };
+}
+
+/** Rolls back; returns an error when the connection cannot be trusted any more. */
+async function rollback(client: PoolClient, cause: unknown): Promise<Error | undefined> {
+  try {
+    await client.query("ROLLBACK");
+    return undefined;
+  } catch {
+    return cause instanceof Error ? cause : new Error("rollback failed");
+  }
+}
+
+/** Builds a pool for one endpoint from the settings. */
+export function createPool(
+  endpoint: PostgresEndpoint,
+  settings: ServiceSettings,
+  options: { name: PoolName; sslRootCertPath?: string; onError?: (err: Error) => void },
+): Pool {
+  const pg = settings.postgres;
+  const config: PoolConfig = {
+    host: endpoint.host,
+    port: endpoint.port,
+    user: endpoint.user,
+    password: endpoint.password,
+    database: endpoint.database,
+    max: options.name === "writer" ? pg.writerPoolMax : pg.readerPoolMax,
+    idleTimeoutMillis: pg.idleTimeoutMs,
+    connectionTimeoutMillis: pg.connectionTimeoutMs,
+    // Server-side default deadline for statements outside `withTenant`, which sets its own.
+    statement_timeout: pg.statementTimeoutMs,
+    // Client-side backstop only: node-postgres stops waiting but cannot cancel the query.
+    query_timeout:
+      options.name === "writer"
+        ? settings.resilience.postgresWriter.timeoutMs
+        : settings.resilience.postgresReader.timeoutMs,
+    application_name: `search-service-${options.name}`,
+    ssl: sslOptions(pg.sslMode, options.sslRootCertPath),
+  };
+  const pool = new Pool(config);
+  // An idle connection that dies emits 'error' on the pool; unhandled, it would crash the process.
+  pool.on("error", (err) => options.onError?.(err));
+  return pool;
+}
+
+function sslOptions(mode: ServiceSettings["postgres"]["sslMode"], caPath: string | undefined) {
+  if (mode === "disable") return false;
+  const ca = caPath ? readFileSync(caPath, "utf8") : undefined;
+  if (mode === "require") return { rejectUnauthorized: false, ca };
+  return { rejectUnauthorized: true, ca };
+}

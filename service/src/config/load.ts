@@ -1,0 +1,153 @@
+/**
+ * Loads what the service runs with: the `ServiceSettings` JSON (SERVICE_CONFIG) and the
+ * endpoints and secrets that only the environment may carry (libpq's PG* variables, REDIS_URL).
+ * Both are validated once, at start-up, every problem reported at once; the result is frozen.
+ *
+ * Not exported from the package's `./settings` entry: the platform validates settings, it does
+ * not read this process's environment.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { describeIssues, type ConfigIssue } from "./issues";
+import {
+  deepFreeze,
+  InvalidSettingsError,
+  parseServiceSettings,
+  type ServiceSettings,
+} from "./settings";
+
+const portSchema = z.coerce.number().int().min(0).max(65535);
+
+/** The environment variables the service reads; names are libpq's where libpq has one. */
+const environmentSchema = z.object({
+  PORT: portSchema.optional(),
+  SERVICE_CONFIG: z.string().min(1).optional(),
+  PGHOST: z.string().min(1).default("127.0.0.1"),
+  PGPORT: portSchema.default(5432),
+  PGUSER: z.string().min(1).optional(),
+  PGPASSWORD: z.string().optional(),
+  PGDATABASE: z.string().min(1).default("search"),
+  PGREADHOST: z.string().min(1).optional(),
+  PGREADPORT: portSchema.optional(),
+  /** CA bundle for PostgreSQL TLS (Aurora's certificates are not in Node's default store). */
+  PGSSLROOTCERT: z.string().min(1).optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+    .pipe(z.url())
+    .default("redis://127.0.0.1:6379"),
+  AWS_REGION: z.string().min(1).optional(),
+});
+
+/** One PostgreSQL endpoint (writer or reader). `password` is a secret: never log it. */
+export interface PostgresEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string | undefined;
+  readonly database: string;
+}
+
+export interface Endpoints {
+  readonly port: number;
+  readonly postgresWriter: PostgresEndpoint;
+  /** PGREADHOST / PGREADPORT; the writer's when unset (locally, one server). */
+  readonly postgresReader: PostgresEndpoint;
+  readonly sslRootCertPath: string | undefined;
+  /** Secret: may carry a password. Never log it. */
+  readonly redisUrl: string;
+  readonly awsRegion: string | undefined;
+}
+
+export interface LoadedConfig {
+  readonly settings: ServiceSettings;
+  readonly endpoints: Endpoints;
+}
+
+export interface LoadOptions {
+  /**
+   * PGUSER when the environment has none. The server connects as the application role; the
+   * migration runner and the admin CLI as the database's owner.
+   * @default "search_app"
+   */
+  readonly defaultUser?: string;
+}
+
+/**
+ * Reads SERVICE_CONFIG (absent: every default) and the environment.
+ * @throws InvalidSettingsError naming every invalid value (`env.PGPORT`, `server.port`, ...).
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: LoadOptions = {},
+): LoadedConfig {
+  const envResult = environmentSchema.safeParse(env);
+  const issues: ConfigIssue[] = envResult.success
+    ? []
+    : describeIssues(envResult.error.issues, env).map((i) => ({ ...i, path: `env.${i.path}` }));
+
+  const file = env.SERVICE_CONFIG;
+  let raw: unknown = {};
+  if (file) {
+    try {
+      raw = JSON.parse(readFileSync(file, "utf8"));
+    } catch (err) {
+      throw new InvalidSettingsError(file, [
+        ...issues,
+        { path: "(file)", message: `cannot be read as JSON: ${(err as Error).message}` },
+      ]);
+    }
+  }
+  let settings: ServiceSettings | undefined;
+  try {
+    settings = parseServiceSettings(raw, file ?? "defaults");
+  } catch (err) {
+    if (!(err instanceof InvalidSettingsError)) throw err;
+    issues.push(...err.issues);
+  }
+  if (settings && envResult.success) {
+    issues.push(...unsupported(settings));
+  }
+  if (issues.length > 0 || !settings || !envResult.success) {
+    throw new InvalidSettingsError(
+      file ? `${file} and the environment` : "the environment",
+      issues,
+    );
+  }
+
+  const e = envResult.data;
+  const writer: PostgresEndpoint = {
+    host: e.PGHOST,
+    port: e.PGPORT,
+    user: e.PGUSER ?? options.defaultUser ?? "search_app",
+    password: e.PGPASSWORD,
+    database: e.PGDATABASE,
+  };
+  return deepFreeze({
+    settings,
+    endpoints: {
+      port: e.PORT ?? settings.server.port,
+      postgresWriter: writer,
+      postgresReader: {
+        ...writer,
+        host: e.PGREADHOST ?? writer.host,
+        port: e.PGREADPORT ?? writer.port,
+      },
+      sslRootCertPath: e.PGSSLROOTCERT,
+      redisUrl: e.REDIS_URL,
+      awsRegion: e.AWS_REGION,
+    },
+  });
+}
+
+/** Settings the schema accepts that this build cannot honour yet: refuse rather than ignore. */
+function unsupported(s: ServiceSettings): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  if (s.postgres.auth === "iam") {
+    out.push({ path: "postgres.auth", message: 'IAM authentication is not built yet, got "iam"' });
+  }
+  if (s.redis.auth === "iam") {
+    out.push({ path: "redis.auth", message: 'IAM authentication is not built yet, got "iam"' });
+  }
+  return out;
+}

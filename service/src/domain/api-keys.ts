@@ -1,0 +1,151 @@
+/**
+ * API keys: generation, validation with a per-replica cache, creation and revocation.
+ *
+ * A key is `sk_` followed by 32 random bytes (base64url); only its SHA-256 is stored. Validated
+ * keys are cached in memory for `settings.auth.keyCacheTtlSeconds` (REFERENCE: token validation
+ * 5 min). Revocation is effective at once on the replica that revokes, and on every other
+ * replica as soon as the Redis message arrives; if Redis is down at that moment, within the TTL.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import type { Database } from "../adapters/postgres/database";
+import { findKeyOwner, insertApiKey, revokeApiKey } from "../adapters/postgres/api-keys-repository";
+import type { KeyRevocations, RevocationListener } from "../adapters/redis/key-revocations";
+import type { Role, ServiceSettings } from "../config/settings";
+import type { Principal } from "./principal";
+
+const KEY_PATTERN = /^sk_[A-Za-z0-9_-]{43}$/;
+
+export interface GeneratedKey {
+  readonly apiKey: string;
+  readonly hash: Buffer;
+  readonly prefix: string;
+}
+
+export function generateApiKey(): GeneratedKey {
+  const apiKey = `sk_${randomBytes(32).toString("base64url")}`;
+  return { apiKey, hash: hashApiKey(apiKey), prefix: apiKey.slice(0, 8) };
+}
+
+export function hashApiKey(apiKey: string): Buffer {
+  return createHash("sha256").update(apiKey).digest();
+}
+
+interface CachedKey {
+  readonly principal: Principal;
+  readonly expiresAt: number;
+}
+
+export class ApiKeyAuthenticator implements RevocationListener {
+  private readonly cache = new Map<string, CachedKey>();
+  private readonly ttlMs: number;
+
+  constructor(
+    /** The writer: a key revoked a moment ago must not be read back as live from a replica. */
+    private readonly writer: Database,
+    private readonly settings: ServiceSettings["auth"],
+    private readonly now: () => number = Date.now,
+  ) {
+    this.ttlMs = settings.keyCacheTtlSeconds * 1_000;
+  }
+
+  /** The principal of a key validated recently, without any I/O; undefined if not cached. */
+  peek(apiKey: string): Principal | undefined {
+    return this.cached(hashApiKey(apiKey).toString("hex"));
+  }
+
+  /** The key's principal, or undefined for a malformed, unknown or revoked key. */
+  async authenticate(apiKey: string): Promise<Principal | undefined> {
+    if (!KEY_PATTERN.test(apiKey)) return undefined;
+    const hash = hashApiKey(apiKey);
+    const hex = hash.toString("hex");
+    const hit = this.cached(hex);
+    if (hit) return hit;
+    const owner = await findKeyOwner(this.writer, hash);
+    if (!owner) return undefined;
+    const principal: Principal = {
+      keyId: owner.key_id,
+      tenantId: owner.tenant_id,
+      role: owner.role,
+      tier: owner.tier,
+    };
+    if (this.cache.size >= this.settings.keyCacheMaxEntries) {
+      // Maps iterate in insertion order: drop the oldest entry.
+      this.cache.delete(this.cache.keys().next().value as string);
+    }
+    this.cache.set(hex, { principal, expiresAt: this.now() + this.ttlMs });
+    return principal;
+  }
+
+  forget(keyHashHex: string): void {
+    this.cache.delete(keyHashHex);
+  }
+
+  forgetAll(): void {
+    this.cache.clear();
+  }
+
+  private cached(hex: string): Principal | undefined {
+    const entry = this.cache.get(hex);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.cache.delete(hex);
+      return undefined;
+    }
+    return entry.principal;
+  }
+}
+
+/** Creates a key for the caller's tenant (HTTP, admin role). */
+export async function createApiKey(
+  writer: Database,
+  tenantId: string,
+  role: Role,
+): Promise<{ id: string; apiKey: string; role: Role }> {
+  const key = generateApiKey();
+  const id = await writer.withTenant(tenantId, (tx) =>
+    insertApiKey(tx, { hash: key.hash, prefix: key.prefix, role }),
+  );
+  return { id, apiKey: key.apiKey, role };
+}
+
+/**
+ * Revokes a key of the tenant. The revoking replica forgets it at once; the others when the
+ * message arrives. Returns false when the tenant has no such live key.
+ */
+export async function revokeKey(
+  deps: {
+    writer: Database;
+    revocations: KeyRevocations;
+    authenticator?: ApiKeyAuthenticator;
+    onPublishError?: (err: unknown) => void;
+  },
+  tenantId: string,
+  keyId: string,
+): Promise<boolean> {
+  const hash = await deps.writer.withTenant(tenantId, (tx) => revokeApiKey(tx, keyId));
+  if (!hash) return false;
+  const hex = hash.toString("hex");
+  deps.authenticator?.forget(hex);
+  await deps.revocations.publish(hex).catch((err: unknown) => deps.onPublishError?.(err));
+  return true;
+}
+
+/** Key management for the HTTP API (admin role), scoped to the caller's tenant. */
+export class KeyService {
+  constructor(
+    private readonly deps: {
+      writer: Database;
+      revocations: KeyRevocations;
+      authenticator: ApiKeyAuthenticator;
+      onPublishError: (err: unknown) => void;
+    },
+  ) {}
+
+  create(principal: Principal, role: Role): Promise<{ id: string; apiKey: string; role: Role }> {
+    return createApiKey(this.deps.writer, principal.tenantId, role);
+  }
+
+  revoke(principal: Principal, keyId: string): Promise<boolean> {
+    return revokeKey(this.deps, principal.tenantId, keyId);
+  }
+}

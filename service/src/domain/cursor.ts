@@ -1,0 +1,68 @@
+/**
+ * Opaque, tamper-checked pagination cursors.
+ *
+ * A cursor carries the keyset position of the last result of a page (rank, id), the total of the
+ * first page and a fingerprint of the query it belongs to, signed with HMAC-SHA256 under a key
+ * every replica reads from the database (search.signing_keys). A modified cursor, or one used
+ * with another query or by another tenant, is refused with 400.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { AppError } from "../http/errors";
+
+export interface CursorPosition {
+  readonly rank: number;
+  readonly id: string;
+  readonly total: number;
+}
+
+const VERSION = 1;
+const SIGNATURE_BYTES = 16;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export class CursorCodec {
+  constructor(private readonly key: Buffer) {}
+
+  encode(queryFingerprint: string, position: CursorPosition): string {
+    const payload = Buffer.from(
+      JSON.stringify([VERSION, queryFingerprint, position.rank, position.id, position.total]),
+    ).toString("base64url");
+    return `${payload}.${this.sign(payload).toString("base64url")}`;
+  }
+
+  /** @throws AppError 400 `invalid_cursor` */
+  decode(cursor: string, queryFingerprint: string): CursorPosition {
+    const invalid = () =>
+      new AppError(400, "invalid_cursor", "`cursor` is not a cursor this search returned.");
+    const dot = cursor.indexOf(".");
+    if (dot <= 0) throw invalid();
+    const payload = cursor.slice(0, dot);
+    const signature = Buffer.from(cursor.slice(dot + 1), "base64url");
+    const expected = this.sign(payload);
+    if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
+      throw invalid();
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    } catch {
+      throw invalid();
+    }
+    if (!Array.isArray(parsed) || parsed.length !== 5) throw invalid();
+    const [version, fingerprint, rank, id, total] = parsed as unknown[];
+    if (
+      version !== VERSION ||
+      fingerprint !== queryFingerprint ||
+      typeof rank !== "number" ||
+      typeof id !== "string" ||
+      !UUID.test(id) ||
+      typeof total !== "number"
+    ) {
+      throw invalid();
+    }
+    return { rank, id, total };
+  }
+
+  private sign(payload: string): Buffer {
+    return createHmac("sha256", this.key).update(payload).digest().subarray(0, SIGNATURE_BYTES);
+  }
+}

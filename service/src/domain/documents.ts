@@ -1,0 +1,131 @@
+/**
+ * Documents: create or replace by external id, bulk, read, delete. A write is acknowledged once
+ * committed and once the tenant's cached searches are unreachable (see SearchCache).
+ */
+import {
+  deleteDocument,
+  findDocument,
+  upsertDocuments,
+  type DocumentRow,
+  type UpsertOutcome,
+} from "../adapters/postgres/documents-repository";
+import type { SearchCache } from "../adapters/redis/search-cache";
+import { AppError } from "../http/errors";
+import type { Principal } from "./principal";
+import { poolForRead, type Pools } from "./read-routing";
+import type { BulkItemResult, BulkResponse, Document, DocumentInput } from "./schemas";
+
+/** A bulk item after validation: a document to write, or why it cannot be. */
+export type BulkItem =
+  | { readonly ok: true; readonly document: DocumentInput }
+  | { readonly ok: false; readonly externalId: string | null; readonly message: string };
+
+export class DocumentService {
+  constructor(
+    private readonly pools: Pools,
+    private readonly cache: SearchCache,
+  ) {}
+
+  async put(
+    principal: Principal,
+    input: DocumentInput,
+  ): Promise<{ document: Document; outcome: UpsertOutcome }> {
+    const written = await this.pools.writer.withTenant(principal.tenantId, (tx) =>
+      upsertDocuments(tx, [input]),
+    );
+    const { row, outcome } = written.get(input.externalId)!;
+    if (outcome !== "unchanged") await this.cache.invalidate(principal.tenantId);
+    return { document: toDocument(row), outcome };
+  }
+
+  /**
+   * Writes the valid items in one transaction; answers per item, in request order. When an
+   * external id appears more than once, the last occurrence is written and the earlier ones are
+   * reported invalid (one statement cannot write a row twice).
+   */
+  async putMany(principal: Principal, items: readonly BulkItem[]): Promise<BulkResponse> {
+    const lastIndex = new Map<string, number>();
+    items.forEach((item, i) => {
+      if (item.ok) lastIndex.set(item.document.externalId, i);
+    });
+    const toWrite = [...lastIndex.values()].map((i) => {
+      const item = items[i];
+      return (item as Extract<BulkItem, { ok: true }>).document;
+    });
+    const written =
+      toWrite.length === 0
+        ? new Map()
+        : await this.pools.writer.withTenant(principal.tenantId, (tx) =>
+            upsertDocuments(tx, toWrite),
+          );
+    const results: BulkItemResult[] = items.map((item, index) => {
+      if (!item.ok) {
+        return {
+          index,
+          externalId: item.externalId,
+          status: 400,
+          result: "invalid",
+          error: { code: "validation_error", message: item.message },
+        };
+      }
+      const externalId = item.document.externalId;
+      const last = lastIndex.get(externalId)!;
+      if (last !== index) {
+        return {
+          index,
+          externalId,
+          status: 400,
+          result: "invalid",
+          error: {
+            code: "validation_error",
+            message: `documents[${index}].externalId: appears again at documents[${last}], which was written instead`,
+          },
+        };
+      }
+      const { row, outcome } = written.get(externalId)!;
+      return {
+        index,
+        externalId,
+        status: outcome === "created" ? 201 : 200,
+        result: outcome,
+        id: row.id,
+      };
+    });
+    if (results.some((r) => r.result === "created" || r.result === "updated")) {
+      await this.cache.invalidate(principal.tenantId);
+    }
+    return { errors: results.some((r) => r.status === 400), items: results };
+  }
+
+  async get(principal: Principal, id: string): Promise<Document> {
+    const state = await this.cache.state(principal.tenantId);
+    const db = poolForRead(this.pools, state);
+    const row = await db.withTenant(principal.tenantId, (tx) =>
+      findDocument(tx, principal.tenantId, id),
+    );
+    if (!row) throw AppError.notFound(`No document with id ${id}.`);
+    return toDocument(row);
+  }
+
+  async remove(principal: Principal, id: string): Promise<void> {
+    const deleted = await this.pools.writer.withTenant(principal.tenantId, (tx) =>
+      deleteDocument(tx, id),
+    );
+    if (!deleted) throw AppError.notFound(`No document with id ${id}.`);
+    await this.cache.invalidate(principal.tenantId);
+  }
+}
+
+export function toDocument(row: DocumentRow): Document {
+  return {
+    id: row.id,
+    externalId: row.external_id,
+    title: row.title,
+    body: row.body,
+    fields: row.fields,
+    classification: row.classification,
+    version: row.version,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * The request and response schemas of the API: the single source of their types. Bounds come
+ * from `settings.limits`, so the schemas are built once at start-up by `createSchemas`.
+ */
+import { z } from "zod";
+import { CLASSIFICATIONS } from "../config/compliance";
+import { ROLES, type ServiceSettings } from "../config/settings";
+
+/** A structured field's value: what `fields` filters can match with equality. */
+const fieldValue = z.union([z.string().max(1_000), z.number(), z.boolean(), z.null()]);
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+const MAX_FIELDS = 64;
+
+export const SEARCH_MODES = ["websearch", "prefix", "fuzzy"] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+
+// Control characters other than tab and newlines have no place in a document or a query (and
+// PostgreSQL rejects NUL in text).
+const noControlChars = (s: string) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s);
+
+export function createSchemas(limits: ServiceSettings["limits"]) {
+  const documentInput = z.strictObject({
+    externalId: z
+      .string()
+      .min(1)
+      .max(256)
+      .refine(noControlChars, "must not contain control characters"),
+    title: z.string().max(1_000).refine(noControlChars, "must not contain control characters"),
+    body: z
+      .string()
+      .max(limits.maxBodyBytes)
+      .refine(noControlChars, "must not contain control characters"),
+    fields: z
+      .record(z.string().regex(FIELD_NAME, "must be a field name like `category`"), fieldValue)
+      .refine((f) => Object.keys(f).length <= MAX_FIELDS, `must have at most ${MAX_FIELDS} keys`)
+      .default({}),
+    classification: z.enum(CLASSIFICATIONS).default("internal"),
+  });
+
+  const bulkInput = z.strictObject({
+    // Items are validated one by one (a bad item fails alone), so only the envelope here.
+    documents: z.array(z.unknown()).min(1).max(limits.maxBulkDocuments),
+  });
+
+  const documentId = z.uuid({ message: "must be a document id (a UUID)" });
+
+  const searchQuery = z
+    .object({
+      q: z
+        .string()
+        .trim()
+        .min(1, "must not be empty")
+        .max(limits.maxQueryLength)
+        .refine(noControlChars, "must not contain control characters"),
+      limit: z.coerce.number().int().min(1).max(limits.maxPageSize).default(limits.defaultPageSize),
+      cursor: z.string().min(1).max(1_024).optional(),
+      mode: z.enum(SEARCH_MODES).default("websearch"),
+      classification: z.enum(CLASSIFICATIONS).optional(),
+    })
+    // `filter.<field>=<value>` parameters; everything else is unknown.
+    .catchall(z.string().max(1_000))
+    .transform((raw, ctx) => {
+      const { q, limit, cursor, mode, classification, ...rest } = raw;
+      const filters: Record<string, string> = {};
+      for (const [key, value] of Object.entries(rest)) {
+        const name = key.startsWith("filter.") ? key.slice("filter.".length) : undefined;
+        if (name === undefined || !FIELD_NAME.test(name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: "is not a known parameter (field filters are filter.<field>=<value>)",
+          });
+          continue;
+        }
+        filters[name] = value;
+      }
+      return { q, limit, cursor, mode, classification, filters };
+    });
+
+  const createKeyInput = z.strictObject({ role: z.enum(ROLES) });
+
+  return { documentInput, bulkInput, documentId, searchQuery, createKeyInput };
+}
+
+export type Schemas = ReturnType<typeof createSchemas>;
+export type DocumentInput = z.output<Schemas["documentInput"]>;
+export type SearchRequest = z.output<Schemas["searchQuery"]>;
+
+/** A stored document, as the API returns it. */
+export const documentSchema = z.object({
+  id: z.uuid(),
+  externalId: z.string(),
+  title: z.string(),
+  body: z.string(),
+  fields: z.record(z.string(), fieldValue),
+  classification: z.enum(CLASSIFICATIONS),
+  version: z.int(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Document = z.infer<typeof documentSchema>;
+
+export const searchHitSchema = z.object({
+  id: z.uuid(),
+  externalId: z.string(),
+  title: z.string(),
+  /** An excerpt of the body, HTML-escaped, with the matched words in `<mark>`. */
+  snippet: z.string(),
+  rank: z.number(),
+  classification: z.enum(CLASSIFICATIONS),
+  fields: z.record(z.string(), fieldValue),
+  updatedAt: z.iso.datetime(),
+});
+export type SearchHit = z.infer<typeof searchHitSchema>;
+
+export const searchResponseSchema = z.object({
+  results: z.array(searchHitSchema),
+  /** Every match of the query (counted on the first page, carried by the cursor after it). */
+  total: z.int().nonnegative(),
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+export type SearchResponse = z.infer<typeof searchResponseSchema>;
+
+/** One item of a bulk request's answer, in request order. */
+export const bulkItemResultSchema = z.object({
+  index: z.int().nonnegative(),
+  externalId: z.string().nullable(),
+  /** 201 created, 200 replaced or unchanged, 400 invalid. */
+  status: z.union([z.literal(200), z.literal(201), z.literal(400)]),
+  result: z.enum(["created", "updated", "unchanged", "invalid"]),
+  id: z.uuid().optional(),
+  error: z.object({ code: z.literal("validation_error"), message: z.string() }).optional(),
+});
+export type BulkItemResult = z.infer<typeof bulkItemResultSchema>;
+
+export const bulkResponseSchema = z.object({
+  errors: z.boolean(),
+  items: z.array(bulkItemResultSchema),
+});
+export type BulkResponse = z.infer<typeof bulkResponseSchema>;
+
+export const apiKeyCreatedSchema = z.object({
+  id: z.uuid(),
+  apiKey: z.string(),
+  role: z.enum(ROLES),
+});
+export type ApiKeyCreated = z.infer<typeof apiKeyCreatedSchema>;

@@ -1,0 +1,40 @@
+/** Rate-limit middleware and the IETF draft `RateLimit-*` headers. */
+import type { RequestHandler, Response } from "express";
+import type { RateLimitDecision, RateLimiter } from "../adapters/redis/rate-limiter";
+import type { RateLimitedOperation } from "../config/tiers";
+import type { Metrics } from "../observability/metrics";
+import { principalOf } from "./context";
+import { AppError } from "./errors";
+
+export function setRateLimitHeaders(res: Response, d: RateLimitDecision): void {
+  res.setHeader("RateLimit-Limit", String(d.limit));
+  res.setHeader("RateLimit-Remaining", String(d.remaining));
+  res.setHeader("RateLimit-Reset", String(d.resetSeconds));
+}
+
+export function rateLimited(d: RateLimitDecision, what: string): AppError {
+  return new AppError(
+    429,
+    "rate_limited",
+    `Too many ${what} requests: the limit is ${d.limit} per window; retry in ${d.resetSeconds} s.`,
+    { retryAfterSeconds: d.resetSeconds },
+  );
+}
+
+/** Charges one request of `operation` to the caller's tenant at its tier. */
+export function limit(
+  limiter: RateLimiter,
+  metrics: Metrics,
+  operation: RateLimitedOperation,
+): RequestHandler {
+  return async (_req, res, next) => {
+    const p = principalOf(res);
+    const decision = await limiter.consume(p.tenantId, p.tier, operation);
+    setRateLimitHeaders(res, decision);
+    if (!decision.allowed) {
+      metrics.rateLimitRejections.labels(operation, p.tier).inc();
+      throw rateLimited(decision, operation);
+    }
+    next();
+  };
+}

@@ -1,0 +1,37 @@
+/** What the HTTP layer is given: settings, observability, and the domain once started. */
+import type { RateLimiter } from "../adapters/redis/rate-limiter";
+import type { ServiceSettings } from "../config/settings";
+import type { ApiKeyAuthenticator, KeyService } from "../domain/api-keys";
+import type { DocumentService } from "../domain/documents";
+import type { SearchService } from "../domain/search";
+import type { Logger } from "../observability/logger";
+import type { Metrics } from "../observability/metrics";
+
+export interface DomainServices {
+  readonly documents: DocumentService;
+  readonly search: SearchService;
+  readonly keys: KeyService;
+}
+
+/** Start-up and shutdown state, read by the health endpoints. */
+export interface Lifecycle {
+  /** Start-up checks passed (schema current, signing key loaded). */
+  started: boolean;
+  /** SIGTERM received: readiness fails, in-flight requests finish. */
+  draining: boolean;
+  /** Why start-up has not finished yet (for /health/startup). */
+  startupProblem: string | undefined;
+}
+
+export interface HttpContext {
+  readonly settings: ServiceSettings;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly lifecycle: Lifecycle;
+  readonly authenticator: ApiKeyAuthenticator;
+  readonly rateLimiter: RateLimiter;
+  /** Undefined until start-up finished. */
+  readonly services: () => DomainServices | undefined;
+  /** Connection state of the Redis client, for /health/ready's body. */
+  readonly redisStatus: () => string;
+}

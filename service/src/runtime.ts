@@ -1,0 +1,186 @@
+/**
+ * Builds the service from its configuration: pools, Redis clients, adapters, domain services,
+ * metrics and the HTTP context. `start` runs the start-up checks; `close` releases everything.
+ */
+import type { IPolicy } from "cockatiel";
+import { createDependencies, type DependencyName } from "./adapters/dependency";
+import { createPool, Database } from "./adapters/postgres/database";
+import { latestVersion, MIGRATIONS_TABLE } from "./adapters/postgres/migrations";
+import { createRedisClients, type RedisClients } from "./adapters/redis/client";
+import { KeyRevocations } from "./adapters/redis/key-revocations";
+import { RedisKeys } from "./adapters/redis/keys";
+import { RateLimiter } from "./adapters/redis/rate-limiter";
+import { SearchCache } from "./adapters/redis/search-cache";
+import type { LoadedConfig } from "./config/load";
+import { ApiKeyAuthenticator, KeyService } from "./domain/api-keys";
+import { CursorCodec } from "./domain/cursor";
+import { DocumentService } from "./domain/documents";
+import { SearchService } from "./domain/search";
+import type { DomainServices, HttpContext, Lifecycle } from "./http/services";
+import type { Logger } from "./observability/logger";
+import { Metrics } from "./observability/metrics";
+
+export interface RuntimeOptions {
+  readonly logger: Logger;
+  /** Part 2: resilience policies per dependency (default: calls run directly). */
+  readonly policies?: Partial<Record<DependencyName, IPolicy>>;
+  /** Delay between start-up attempts. @default 2000 */
+  readonly startupRetryMs?: number;
+}
+
+/** Configuration the service refuses to run with (exits instead of retrying). */
+export class FatalStartupError extends Error {}
+
+export interface Runtime {
+  readonly context: HttpContext;
+  readonly pools: { readonly writer: Database; readonly reader: Database };
+  readonly redis: RedisClients;
+  readonly cache: SearchCache;
+  /** Retries until the schema is current; throws FatalStartupError on misconfiguration. */
+  start(signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createRuntime(config: LoadedConfig, options: RuntimeOptions): Runtime {
+  const { settings, endpoints } = config;
+  const { logger } = options;
+  const deps = createDependencies(options.policies);
+  const logDependencyError = (dependency: string, operation: string) => (err: unknown) => {
+    metrics.dependencyErrors.labels(dependency, operation).inc();
+    logger.warn({ dependency, operation, err: describeError(err) }, "dependency call failed");
+  };
+
+  const pool = (name: "writer" | "reader") =>
+    createPool(name === "writer" ? endpoints.postgresWriter : endpoints.postgresReader, settings, {
+      name,
+      sslRootCertPath: endpoints.sslRootCertPath,
+      onError: (err) =>
+        logger.warn({ pool: name, err: describeError(err) }, "idle connection failed"),
+    });
+  const pools = {
+    writer: new Database(
+      "writer",
+      pool("writer"),
+      deps.postgresWriter,
+      settings.postgres.statementTimeoutMs,
+    ),
+    reader: new Database(
+      "reader",
+      pool("reader"),
+      deps.postgresReader,
+      settings.postgres.statementTimeoutMs,
+    ),
+  };
+  const metrics = new Metrics(pools);
+
+  const redis = createRedisClients(endpoints.redisUrl, settings, (err, connection) =>
+    logger.debug({ connection, err: describeError(err) }, "redis connection error"),
+  );
+  const keys = new RedisKeys(settings.redis.keyPrefix);
+  const cache = new SearchCache(redis.cache, deps.redis, keys, settings, {
+    onError: (err, operation) => logDependencyError("redis", `cache.${operation}`)(err),
+    onInvalidationFailure: (tenantId) =>
+      logger.warn({ tenantId }, "cache invalidation deferred until Redis answers"),
+  });
+  const rateLimiter = new RateLimiter(
+    redis.main,
+    deps.redis,
+    keys,
+    settings,
+    logDependencyError("redis", "rate_limit"),
+  );
+  const authenticator = new ApiKeyAuthenticator(pools.writer, settings.auth);
+  const revocations = new KeyRevocations(redis.main, redis.subscriber, deps.redis, keys);
+  revocations.listen(authenticator, logDependencyError("redis", "subscribe"));
+
+  const lifecycle: Lifecycle = { started: false, draining: false, startupProblem: "not started" };
+  let services: DomainServices | undefined;
+
+  const context: HttpContext = {
+    settings,
+    logger,
+    metrics,
+    lifecycle,
+    authenticator,
+    rateLimiter,
+    services: () => services,
+    redisStatus: () => redis.main.status,
+  };
+
+  async function attemptStart(): Promise<DomainServices> {
+    const [check] = await pools.writer.query<{
+      version: number | null;
+      bypasses_rls: boolean;
+      owns_tables: boolean;
+    }>(
+      `SELECT (SELECT max(version) FROM ${MIGRATIONS_TABLE}) AS version,
+              (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypasses_rls,
+              EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'search' AND tableowner = current_user) AS owns_tables`,
+    );
+    if (check.bypasses_rls || check.owns_tables) {
+      throw new FatalStartupError(
+        `PGUSER "${endpoints.postgresWriter.user}" ${check.bypasses_rls ? "bypasses row-level security" : "owns the tables"}; connect as the application role (search_app)`,
+      );
+    }
+    const expected = latestVersion();
+    if ((check.version ?? 0) < expected) {
+      throw new Error(
+        `schema is at version ${check.version ?? 0}, this build needs ${expected}: run the migrations`,
+      );
+    }
+    const [key] = await pools.writer.query<{ secret: Buffer }>(
+      "SELECT secret FROM search.signing_keys WHERE purpose = 'cursor'",
+    );
+    if (!key) throw new FatalStartupError("search.signing_keys has no 'cursor' key");
+    await redis.waitUntilReady(settings.redis.connectTimeoutMs);
+    const cursors = new CursorCodec(key.secret);
+    return {
+      documents: new DocumentService(pools, cache),
+      search: new SearchService(pools, cache, cursors, {
+        cacheRequest: (result) => metrics.searchCacheRequests.labels(result).inc(),
+      }),
+      keys: new KeyService({
+        writer: pools.writer,
+        revocations,
+        authenticator,
+        onPublishError: logDependencyError("redis", "publish_revocation"),
+      }),
+    };
+  }
+
+  return {
+    context,
+    pools,
+    redis,
+    cache,
+    async start(signal) {
+      for (;;) {
+        try {
+          services = await attemptStart();
+          lifecycle.started = true;
+          lifecycle.startupProblem = undefined;
+          return;
+        } catch (err) {
+          if (err instanceof FatalStartupError) throw err;
+          lifecycle.startupProblem = describeError(err);
+          logger.warn({ reason: lifecycle.startupProblem }, "start-up check failed; retrying");
+        }
+        await new Promise((resolve) => setTimeout(resolve, options.startupRetryMs ?? 2_000));
+        if (signal?.aborted) throw new Error("start-up abandoned");
+      }
+    },
+    async close() {
+      cache.close();
+      await Promise.allSettled([pools.writer.close(), pools.reader.close(), redis.close()]);
+    },
+  };
+}
+
+/** An error's message without its stack (for warn-level logs). */
+function describeError(err: unknown): string {
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  const message = err instanceof Error ? err.message : String(err);
+  return cause instanceof Error && cause.message !== message
+    ? `${message} (${cause.message})`
+    : message;
+}
