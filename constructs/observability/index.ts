@@ -1,2 +1,3 @@
 export * from "./log-retention";
 export * from "./platform-alarms";
+export * from "./platform-dashboard";

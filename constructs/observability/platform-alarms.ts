@@ -144,6 +144,33 @@ export interface PlatformAlarmThresholds {
   readonly nodeMemoryPercent?: number;
 }
 
+/** The thresholds used where PlatformAlarmThresholds leaves one out. */
+export const DEFAULT_ALARM_THRESHOLDS: Readonly<Required<PlatformAlarmThresholds>> = {
+  auroraCpuPercent: 80,
+  auroraFreeableMemoryPercent: 10,
+  auroraConnectionsPercent: 80,
+  auroraReplicaLagMs: 1000,
+  auroraFreeLocalStoragePercent: 10,
+  auroraDeadlocksPerSecond: 0,
+  redisEngineCpuPercent: 75,
+  redisMemoryPercent: 75,
+  redisCurrentConnections: 1000,
+  redisReplicationLagSeconds: 1,
+  redisEvictionsPer5Minutes: 1000,
+  nodeCpuPercent: 80,
+  nodeMemoryPercent: 75,
+};
+
+/** Every threshold: the given ones, and the defaults for those left out. */
+export function withDefaultThresholds(
+  thresholds: PlatformAlarmThresholds = {},
+): Required<PlatformAlarmThresholds> {
+  const names = Object.keys(DEFAULT_ALARM_THRESHOLDS) as (keyof PlatformAlarmThresholds)[];
+  return Object.fromEntries(
+    names.map((name) => [name, thresholds[name] ?? DEFAULT_ALARM_THRESHOLDS[name]]),
+  ) as Required<PlatformAlarmThresholds>;
+}
+
 /** An Aurora cluster's instances (an `AuroraPostgres` is one). */
 export interface AuroraAlarmSubject {
   readonly clusterIdentifier: string;
@@ -244,22 +271,7 @@ export class PlatformAlarms extends Construct implements AlarmTopicReference {
 
     const namePrefix = props.namePrefix ?? resourceName(this, undefined, 200);
     const emails = props.emails ?? [];
-    const t = props.thresholds ?? {};
-    const thresholds: Required<PlatformAlarmThresholds> = {
-      auroraCpuPercent: t.auroraCpuPercent ?? 80,
-      auroraFreeableMemoryPercent: t.auroraFreeableMemoryPercent ?? 10,
-      auroraConnectionsPercent: t.auroraConnectionsPercent ?? 80,
-      auroraReplicaLagMs: t.auroraReplicaLagMs ?? 1000,
-      auroraFreeLocalStoragePercent: t.auroraFreeLocalStoragePercent ?? 10,
-      auroraDeadlocksPerSecond: t.auroraDeadlocksPerSecond ?? 0,
-      redisEngineCpuPercent: t.redisEngineCpuPercent ?? 75,
-      redisMemoryPercent: t.redisMemoryPercent ?? 75,
-      redisCurrentConnections: t.redisCurrentConnections ?? 1000,
-      redisReplicationLagSeconds: t.redisReplicationLagSeconds ?? 1,
-      redisEvictionsPer5Minutes: t.redisEvictionsPer5Minutes ?? 1000,
-      nodeCpuPercent: t.nodeCpuPercent ?? 80,
-      nodeMemoryPercent: t.nodeMemoryPercent ?? 75,
-    };
+    const thresholds = withDefaultThresholds(props.thresholds);
 
     validateProps("PlatformAlarms", [
       {
