@@ -8,6 +8,8 @@ import type { PodIdentityRoleProps } from "../../../constructs";
 import { InvalidPropsError, PodIdentityRole } from "../../../constructs";
 import type { TfBlock } from "../../support/synth";
 import { ref, synth } from "../../support/synth";
+// Types of the cdktf matchers that test/setup.ts registers (a global augmentation).
+import type {} from "cdktf/lib/testing/adapters/jest";
 
 const readDocuments = {
   sid: "ReadDocuments",
