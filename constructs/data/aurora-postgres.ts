@@ -164,7 +164,8 @@ export interface AuroraPostgresProps {
   readonly caCertIdentifier?: string;
   /**
    * Terraform `lifecycle.prevent_destroy` on the cluster and its instances: a plan that would
-   * destroy or replace them fails instead.
+   * destroy or replace them fails instead. Lowering `readers` destroys instances, so that apply
+   * needs `preventDestroy: false`.
    * @default true
    */
   readonly preventDestroy?: boolean;

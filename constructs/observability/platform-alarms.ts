@@ -309,6 +309,20 @@ export class PlatformAlarms extends Construct implements AlarmTopicReference {
           isKnown(thresholds.auroraDeadlocksPerSecond) && thresholds.auroraDeadlocksPerSecond < 0,
         message: `\`thresholds.auroraDeadlocksPerSecond\` must be ≥ 0, got ${thresholds.auroraDeadlocksPerSecond}`,
       },
+      {
+        // Alarms are made one per instance and per node, named after them.
+        violated:
+          props.database !== undefined &&
+          !props.database.cluster.instanceIdentifiers.every((i) => isKnown(i)),
+        message:
+          "`database.cluster.instanceIdentifiers` must be known at synth time (one alarm per instance is named after each), got a Terraform token",
+      },
+      {
+        violated:
+          props.cache !== undefined && !props.cache.memberClusterIds.every((i) => isKnown(i)),
+        message:
+          "`cache.memberClusterIds` must be known at synth time (one alarm per node is named after each), got a Terraform token",
+      },
       ...(props.database
         ? [
             positiveRule("database.instanceMemoryGiB", props.database.instanceMemoryGiB),

@@ -1,4 +1,4 @@
-import { Token } from "cdktf";
+import { TerraformVariable, Token } from "cdktf";
 import {
   type AlarmTopicReference,
   type DatabaseAlarmsOptions,
@@ -618,6 +618,27 @@ describe("PlatformAlarms", () => {
       ],
     ])("fails when %s", (_case, props, message) => {
       expect(problemsOf(() => build(props))).toEqual([message]);
+    });
+
+    it("fails when instance or node ids are Terraform tokens", () => {
+      expect(
+        problemsOf(() =>
+          synth((scope) => {
+            const id = new TerraformVariable(scope, "id", { type: "string" }).stringValue;
+            return new PlatformAlarms(scope, "Alarms", {
+              key: alarmsKey,
+              database: {
+                ...database,
+                cluster: { ...database.cluster, instanceIdentifiers: [id] },
+              },
+              cache: { ...cache, memberClusterIds: [id] },
+            });
+          }),
+        ),
+      ).toEqual([
+        "`database.cluster.instanceIdentifiers` must be known at synth time (one alarm per instance is named after each), got a Terraform token",
+        "`cache.memberClusterIds` must be known at synth time (one alarm per node is named after each), got a Terraform token",
+      ]);
     });
   });
 });
