@@ -1,11 +1,7 @@
-/**
- * The retention periods CloudWatch Logs accepts (PutRetentionPolicy rejects any other value).
- * @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
- */
-export const CLOUDWATCH_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
-  3653,
-] as const;
+import { CLOUDWATCH_LOG_RETENTION_DAYS } from "../../../constructs/observability/log-retention";
+
+/** The retention periods CloudWatch Logs accepts; the construct library owns the list. */
+export const CLOUDWATCH_RETENTION_DAYS = CLOUDWATCH_LOG_RETENTION_DAYS;
 
 /**
  * The shortest retention CloudWatch accepts that keeps records at least `days`.
