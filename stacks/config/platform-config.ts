@@ -96,6 +96,12 @@ export const platformConfigSchema = z
     stage: z.enum(STAGES),
     /** Owning team, tagged on every resource. */
     owner: z.string().min(1),
+    /**
+     * Protect stateful resources (KMS keys, Aurora, ElastiCache, ECR, the EKS cluster) from an
+     * accidental destroy: Terraform `lifecycle.prevent_destroy` and the services' own deletion
+     * protection. Must be true in prod.
+     */
+    preventDestroy: z.boolean(),
 
     aws: z.strictObject({
       /** Account the stacks deploy to. Optional for synth; the provider refuses any other. */
@@ -114,6 +120,11 @@ export const platformConfigSchema = z
         .string()
         .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region like eu-west-1"),
       availabilityZones: z.array(z.string()).min(2).max(6),
+      /**
+       * Create the EC2 Auto Scaling service-linked role, which the node-volume key's policy
+       * names. Only in an account that has never had an Auto Scaling group. @default false
+       */
+      createAutoScalingServiceLinkedRole: z.boolean().default(false),
     }),
 
     network: z.strictObject({
@@ -408,6 +419,13 @@ export const platformConfigSchema = z
     const fail = (path: (string | number)[], message: string) =>
       ctx.addIssue({ code: "custom", path, message });
     const prod = c.stage === "prod";
+
+    if (prod && !c.preventDestroy) {
+      fail(
+        ["preventDestroy"],
+        "must be true in prod (stateful resources are never destroyed by accident)",
+      );
+    }
 
     // Availability zones
     const azs = c.aws.availabilityZones;

@@ -9,6 +9,7 @@ export const dev: PlatformConfigInput = {
   name: "dev",
   stage: "dev",
   owner: "search-platform",
+  preventDestroy: false,
   aws: {
     region: "eu-west-1",
     availabilityZones: ["eu-west-1a", "eu-west-1b"],

@@ -9,6 +9,7 @@ export const prod: PlatformConfigInput = {
   name: "prod",
   stage: "prod",
   owner: "search-platform",
+  preventDestroy: true,
   aws: {
     region: "eu-west-1",
     availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],

@@ -8,6 +8,7 @@ export const staging: PlatformConfigInput = {
   name: "staging",
   stage: "staging",
   owner: "search-platform",
+  preventDestroy: true,
   aws: {
     region: "eu-west-1",
     availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
