@@ -16,6 +16,7 @@ export type SearchMode = (typeof SEARCH_MODES)[number];
 
 // Control characters other than tab and newlines have no place in a document or a query (and
 // PostgreSQL rejects NUL in text).
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const noControlChars = (s: string) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s);
 
 export function createSchemas(limits: ServiceSettings["limits"]) {

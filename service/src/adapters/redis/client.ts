@@ -37,6 +37,9 @@ export function createRedisClients(
     maxRetriesPerRequest: 1,
     enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 3_000),
+    // How long a closing socket may linger before it is destroyed (ioredis' default, 2 s,
+    // outlives a drain that has nothing left to send).
+    disconnectTimeout: 250,
   };
   const host = parsed.hostname || "127.0.0.1";
   const port = parsed.port ? Number(parsed.port) : 6379;
@@ -86,9 +89,12 @@ export function createRedisClients(
     },
     async close() {
       await Promise.all(
-        [...new Set(all.values())].map((c) =>
-          c.status === "end" ? undefined : c.quit().catch(() => c.disconnect()),
-        ),
+        [...new Set(all.values())].map(async (c) => {
+          if (c.status === "end") return;
+          // QUIT only on a live connection; otherwise stop the reconnection attempts.
+          if (c.status !== "ready") return c.disconnect();
+          await c.quit().catch(() => c.disconnect());
+        }),
       );
     },
   };
