@@ -2,7 +2,8 @@ import type { Construct } from "constructs";
 
 /**
  * A resource name that stays stable and readable: the given base, or else the construct's path
- * below its stack, lowercased with dashes, cut to `maxLength`.
+ * below the App (stack id included, so names differ per environment), lowercased with dashes,
+ * cut to `maxLength`.
  */
 export function resourceName(scope: Construct, base: string | undefined, maxLength = 63): string {
   const name =
