@@ -4,7 +4,6 @@ import type { ContainerRegistryProps } from "../../../constructs";
 import { ContainerRegistry, InvalidPropsError } from "../../../constructs";
 import { ref, synth } from "../../support/synth";
 // Types of the cdktf matchers that test/setup.ts registers (a global augmentation).
-import type {} from "cdktf/lib/testing/adapters/jest";
 
 const key = { arn: "arn:aws:kms:eu-west-1:123456789012:key/registry", keyId: "registry" };
 

@@ -7,7 +7,6 @@ import { EksCluster, InvalidPropsError } from "../../../constructs";
 import type { TfBlock } from "../../support/synth";
 import { ref, synth } from "../../support/synth";
 // Types of the cdktf matchers that test/setup.ts registers (a global augmentation).
-import type {} from "cdktf/lib/testing/adapters/jest";
 
 const network: NetworkReference = {
   vpcId: "vpc-0123456789abcdef0",

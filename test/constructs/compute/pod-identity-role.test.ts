@@ -9,7 +9,6 @@ import { InvalidPropsError, PodIdentityRole } from "../../../constructs";
 import type { TfBlock } from "../../support/synth";
 import { ref, synth } from "../../support/synth";
 // Types of the cdktf matchers that test/setup.ts registers (a global augmentation).
-import type {} from "cdktf/lib/testing/adapters/jest";
 
 const readDocuments = {
   sid: "ReadDocuments",

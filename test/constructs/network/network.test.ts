@@ -8,7 +8,6 @@ import { parseCidr } from "../../../constructs/network/cidr";
 import type { TfBlock } from "../../support/synth";
 import { ref, synth } from "../../support/synth";
 // Types of the cdktf matchers that test/setup.ts registers (a global augmentation).
-import type {} from "cdktf/lib/testing/adapters/jest";
 
 const logsKey = { arn: "arn:aws:kms:eu-west-1:123456789012:key/logs", keyId: "logs" };
 const THREE_ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];

@@ -6,7 +6,6 @@ import { TerraformOutput } from "cdktf";
 import type { TfBlock } from "../../support/synth";
 import { ref, synth } from "../../support/synth";
 // Types of the cdktf matchers that test/setup.ts registers (a global augmentation).
-import type {} from "cdktf/lib/testing/adapters/jest";
 
 const PURPOSES: readonly [PlatformKeyPurpose, string][] = [
   ["clusterSecrets", "cluster-secrets"],
