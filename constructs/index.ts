@@ -5,3 +5,4 @@ export * from "./network";
 export * from "./security";
 export * from "./data";
 export * from "./observability";
+export * from "./workloads";

@@ -2,6 +2,7 @@ import { App } from "cdktf";
 import { collectOverrides, type OverrideSources } from "./config";
 import { loadEnvironments } from "./environments";
 import { InfraStack } from "./infra-stack";
+import { WorkloadsStack } from "./workloads-stack";
 
 export interface BuildAppOptions {
   /** Environment variables to read overrides and the environment filter from. */
@@ -34,7 +35,11 @@ export function buildApp(options: BuildAppOptions): App {
   for (const config of loadEnvironments(overrides)) {
     if (only && !only.includes(config.name)) continue;
     const names = stackNames(config.name);
-    new InfraStack(app, names.infra, { config });
+    const infra = new InfraStack(app, names.infra, { config });
+    const workloads = new WorkloadsStack(app, names.workloads, { config, infra: infra.outputs });
+    // Cross-stack references already order the two; stated so that `cdktf deploy` of both
+    // applies the infra stack first even if a refactor drops the last reference.
+    workloads.addDependency(infra);
   }
   return app;
 }

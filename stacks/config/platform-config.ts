@@ -11,6 +11,7 @@ import {
   SLA_TIER_NAMES,
 } from "@search-platform/service/settings";
 import { z } from "zod";
+import { ADDON_CHART_DEFAULTS } from "../../constructs/workloads/addon-versions";
 import {
   AURORA_INSTANCE_CLASSES,
   CLOUDWATCH_RETENTION_DAYS,
@@ -18,6 +19,7 @@ import {
   EKS_VERSIONS,
   ELASTICACHE_NODE_TYPES,
 } from "./catalog";
+import { policySettingsSchema } from "../../policies/settings";
 
 export const STAGES = ["dev", "staging", "prod"] as const;
 export type Stage = (typeof STAGES)[number];
@@ -368,29 +370,35 @@ export const platformConfigSchema = z
      */
     addons: z
       .strictObject({
-        /** metrics-server (the HPA's CPU and memory metrics). @default "3.13.0" (v0.8.0) */
-        metricsServer: z.strictObject({ chartVersion: chartVersion("3.13.0") }).prefault({}),
-        /** AWS Load Balancer Controller (the service's ALB). @default "3.5.0" (v3.5.0) */
-        awsLoadBalancerController: z
-          .strictObject({ chartVersion: chartVersion("3.5.0") })
+        /** metrics-server (the HPA's CPU and memory metrics). @default ADDON_CHART_DEFAULTS */
+        metricsServer: z
+          .strictObject({ chartVersion: chartVersion(ADDON_CHART_DEFAULTS.metricsServer) })
           .prefault({}),
-        /** External Secrets Operator (the migration Job's database credentials). @default "2.0.0" */
-        externalSecrets: z.strictObject({ chartVersion: chartVersion("2.0.0") }).prefault({}),
+        /** AWS Load Balancer Controller (the service's ALB). @default ADDON_CHART_DEFAULTS */
+        awsLoadBalancerController: z
+          .strictObject({
+            chartVersion: chartVersion(ADDON_CHART_DEFAULTS.awsLoadBalancerController),
+          })
+          .prefault({}),
+        /** External Secrets Operator (the migration Job's owner credentials). @default ADDON_CHART_DEFAULTS */
+        externalSecrets: z
+          .strictObject({ chartVersion: chartVersion(ADDON_CHART_DEFAULTS.externalSecrets) })
+          .prefault({}),
         /** Cluster Autoscaler, auto-discovering the managed node groups. */
         clusterAutoscaler: z
           .strictObject({
-            /** @default "9.52.1" */
-            chartVersion: chartVersion("9.52.1"),
-            /** Must share eks.version's minor (the autoscaler tracks Kubernetes). @default "v1.34.1" */
+            /** @default ADDON_CHART_DEFAULTS */
+            chartVersion: chartVersion(ADDON_CHART_DEFAULTS.clusterAutoscaler),
+            /** Must share eks.version's minor (it tracks Kubernetes). @default ADDON_CHART_DEFAULTS */
             imageTag: z
               .string()
               .regex(/^v\d+\.\d+\.\d+$/, "must be a Cluster Autoscaler tag like v1.34.1")
-              .default("v1.34.1"),
+              .default(ADDON_CHART_DEFAULTS.clusterAutoscalerImageTag),
           })
           .prefault({}),
         /** OpenTelemetry Collector: scrapes the service's /metrics into CloudWatch (EMF). */
         openTelemetryCollector: z
-          .strictObject({ chartVersion: chartVersion("0.158.3") })
+          .strictObject({ chartVersion: chartVersion(ADDON_CHART_DEFAULTS.openTelemetryCollector) })
           .prefault({}),
       })
       .prefault({}),
@@ -414,6 +422,12 @@ export const platformConfigSchema = z
       /** KMS key for the state objects; S3-managed keys when absent. */
       kmsKeyArn: z.string().startsWith("arn:").optional(),
     }),
+
+    /**
+     * Policy-as-code (policies/): the severity at which unwaived findings fail synth, packs
+     * beyond the compliance preset's, and waivers. @default fail at "high", no extra packs, no waivers
+     */
+    policy: policySettingsSchema.prefault({}),
   })
   .superRefine((c, ctx) => {
     const fail = (path: (string | number)[], message: string) =>

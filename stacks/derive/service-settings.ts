@@ -225,26 +225,6 @@ export function deriveServiceSettings(config: PlatformConfig): ServiceSettings {
   return parseServiceSettings(input, `the settings derived for environment "${config.name}"`);
 }
 
-/**
- * The settings of the migration Job: the service's, except that it signs in as the database
- * owner with the password the secret store delivers (the owner has no `rds_iam` grant), and
- * its statements get the schema's longest deadline (building an index takes time).
- */
-export function deriveMigrationSettings(settings: ServiceSettings): ServiceSettings {
-  return parseServiceSettings(
-    {
-      ...settings,
-      postgres: { ...settings.postgres, auth: "password", statementTimeoutMs: 30_000 },
-      resilience: {
-        ...settings.resilience,
-        postgresWriter: { ...settings.resilience.postgresWriter, timeoutMs: 31_000 },
-        postgresReader: { ...settings.resilience.postgresReader, timeoutMs: 31_000 },
-      },
-    },
-    "the migration Job's settings",
-  );
-}
-
 /** The pod-level figures that go with the settings. */
 export interface ServiceRuntimePlan {
   readonly connections: ConnectionPlan;

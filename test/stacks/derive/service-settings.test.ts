@@ -17,7 +17,6 @@ import {
 import {
   auditRetentionInDays,
   DerivationError,
-  deriveMigrationSettings,
   deriveServiceAlarmThresholds,
   deriveServiceRuntime,
   deriveServiceSettings,
@@ -27,6 +26,7 @@ import {
   RESERVED_CONNECTIONS,
 } from "../../../stacks/derive";
 import { ENVIRONMENTS, loadEnvironments } from "../../../stacks/environments";
+import { migrationSettingsOf } from "../../../constructs/workloads/migration-settings";
 
 const environments = loadEnvironments();
 const byName = (name: string) => environments.find((e) => e.name === name)!;
@@ -257,10 +257,10 @@ describe("planConnections", () => {
   });
 });
 
-describe("deriveMigrationSettings", () => {
+describe("migrationSettingsOf", () => {
   it("signs the migration Job in with the owner's password and the longest statement deadline", () => {
     const settings = deriveServiceSettings(byName("prod"));
-    const migration = deriveMigrationSettings(settings);
+    const migration = migrationSettingsOf(settings);
     expect(migration.postgres.auth).toBe("password");
     expect(migration.postgres.statementTimeoutMs).toBe(30_000);
     expect(migration.resilience.postgresWriter.timeoutMs).toBeGreaterThan(30_000);
