@@ -1,0 +1,23 @@
+import { resourceRule } from "../define";
+
+/** Every VPC records all its traffic (accepted and rejected) in flow logs. */
+export const vpcFlowLogs = resourceRule({
+  id: "vpc-flow-logs",
+  types: ["aws_vpc"],
+  fix: 'Add an `aws_flow_log` with `vpcId: <vpc>.id` and `trafficType: "ALL"` to a log group with retention and a KMS key.',
+  check(vpc, stack) {
+    const logs = stack
+      .resources("aws_flow_log")
+      .filter((log) => stack.pointsAt(stack.attr(log.body, "vpc_id"), vpc));
+    if (logs.length === 0) return ["no `aws_flow_log` records this VPC's traffic"];
+    const all = logs.some((log) => {
+      const traffic = stack.string(log.body, "traffic_type");
+      return traffic.ok && traffic.value === "ALL";
+    });
+    return all
+      ? []
+      : [
+          "the VPC's flow logs record only accepted or only rejected traffic (`traffic_type` is not ALL)",
+        ];
+  },
+});
