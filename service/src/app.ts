@@ -20,8 +20,14 @@ export function createApp(ctx: HttpContext): Express {
   app.use(observe(ctx.metrics, ctx.logger));
   app.use(deadline(ctx.settings.server.requestTimeoutMs));
   app.use((_req, res, next) => {
-    // While draining, close each connection after its response so clients reconnect elsewhere.
-    if (ctx.lifecycle.draining) res.setHeader("Connection", "close");
+    // While draining, close each connection after its response (clients reconnect elsewhere,
+    // and the drain does not wait for idle keep-alive sockets). Decided when the headers are
+    // written, not when the request arrived: requests in flight at SIGTERM count too.
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: typeof res, ...args: Parameters<typeof writeHead>) {
+      if (ctx.lifecycle.draining) this.shouldKeepAlive = false;
+      return writeHead.apply(this, args);
+    } as typeof writeHead;
     next();
   });
   app.use(healthRoutes(ctx));

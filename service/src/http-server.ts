@@ -16,9 +16,9 @@ export interface RunningServer {
   /** Resolves when start-up checks pass (the server answers probes before that). */
   readonly started: Promise<void>;
   /**
-   * Drains: readiness fails at once, the listener closes, in-flight requests finish (each
-   * connection closes after its response), then pools and Redis close. Requests still running
-   * after `shutdownGraceMs` less a margin for closing are cut off.
+   * Drains: readiness fails at once; after `drainDelayMs` the listener closes; in-flight
+   * requests finish (each connection closes after its response); then pools and Redis close.
+   * Requests still running after `shutdownGraceMs` less a margin for closing are cut off.
    */
   shutdown(): Promise<{ drained: boolean }>;
 }
@@ -58,20 +58,21 @@ export async function startHttpServer(
   const shutdown = () => {
     shuttingDown ??= (async () => {
       const { lifecycle, logger } = runtime.context;
+      const { shutdownGraceMs, drainDelayMs } = settings.server;
+      const deadline =
+        Date.now() + shutdownGraceMs - Math.min(CLOSE_MARGIN_MS, shutdownGraceMs / 2);
       lifecycle.draining = true;
       abort.abort();
-      logger.info({ graceMs: settings.server.shutdownGraceMs }, "draining");
-      const graceMs = Math.max(
-        settings.server.shutdownGraceMs - CLOSE_MARGIN_MS,
-        settings.server.shutdownGraceMs / 2,
-      );
+      logger.info({ graceMs: shutdownGraceMs, drainDelayMs }, "draining");
+      if (drainDelayMs > 0) await sleep(drainDelayMs);
+
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([
         closed.then(() => true),
         new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(false), graceMs);
+          timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
         }),
       ]);
       clearTimeout(timer);
@@ -89,3 +90,5 @@ export async function startHttpServer(
 
   return { server, runtime, port, url: `http://127.0.0.1:${port}`, started, shutdown };
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -260,6 +260,12 @@ export const serviceSettingsSchema = z
         requestTimeoutMs: positiveInt().default(30_000),
         /** Longest a SIGTERM drain waits for in-flight requests. @default 20000 */
         shutdownGraceMs: positiveInt().default(20_000),
+        /**
+         * After SIGTERM, keep accepting requests this long while readiness already fails, so the
+         * load balancer stops routing before the listener closes (instead of a preStop sleep).
+         * Counted within shutdownGraceMs. @default 0
+         */
+        drainDelayMs: nonNegativeInt().default(0),
         /** Proxy hops in front of the service whose X-Forwarded-For is trusted. @default 1 */
         trustProxyHops: nonNegativeInt().default(1),
       })
@@ -410,6 +416,13 @@ export const serviceSettingsSchema = z
         code: "custom",
         path: ["redis", "cacheDb"],
         message: `must be 0 when redis.cluster is true (cluster mode has one database), got ${s.redis.cacheDb}`,
+      });
+    }
+    if (s.server.drainDelayMs >= s.server.shutdownGraceMs) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["server", "drainDelayMs"],
+        message: `must be less than server.shutdownGraceMs (${s.server.shutdownGraceMs}), got ${s.server.drainDelayMs}`,
       });
     }
     if (s.limits.defaultPageSize > s.limits.maxPageSize) {

@@ -82,6 +82,8 @@ export interface TenantHandle {
 export interface ServerOptions {
   readonly settings?: ServiceSettingsInput;
   readonly endpoints?: Partial<Endpoints>;
+  /** Wait for the start-up checks to pass. @default true */
+  readonly waitForStart?: boolean;
 }
 
 /** One database and Redis prefix for a test file; servers and tenants on demand. */
@@ -129,7 +131,7 @@ export class TestEnvironment {
     const logger = pino({ level: config.settings.observability.logLevel }, logs.stream);
     const running = await startHttpServer(config, { logger, port: 0, host: "127.0.0.1" });
     this.servers.push(running);
-    await running.started;
+    if (options.waitForStart ?? true) await running.started;
     return new TestServer(running, logs);
   }
 
@@ -151,6 +153,12 @@ export class TestEnvironment {
   }
 }
 
+/**
+ * A response body as the tests read it: the assertions check its shape, so it is left untyped.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type Body = any;
+
 export interface ApiResponse<T = unknown> {
   readonly status: number;
   readonly headers: Headers;
@@ -168,7 +176,7 @@ export class TestServer {
     return this.running.url;
   }
 
-  async request<T = any>(
+  async request<T = Body>(
     method: string,
     path: string,
     options: { key?: string; json?: unknown; headers?: Record<string, string>; body?: string } = {},
@@ -187,13 +195,13 @@ export class TestServer {
     return { status: res.status, headers: res.headers, body: parsed as T, text };
   }
 
-  get<T = any>(path: string, key?: string) {
+  get<T = Body>(path: string, key?: string) {
     return this.request<T>("GET", path, { key });
   }
-  post<T = any>(path: string, json: unknown, key?: string) {
+  post<T = Body>(path: string, json: unknown, key?: string) {
     return this.request<T>("POST", path, { key, json });
   }
-  delete<T = any>(path: string, key?: string) {
+  delete<T = Body>(path: string, key?: string) {
     return this.request<T>("DELETE", path, { key });
   }
 }
@@ -218,13 +226,14 @@ export async function deleteRedisKeys(prefix: string): Promise<void> {
   }
 }
 
-function merge(a: Record<string, any>, b: Record<string, any>): Record<string, any> {
-  const out: Record<string, any> = { ...a };
+type Tree = Record<string, unknown>;
+const isTree = (v: unknown): v is Tree => !!v && typeof v === "object" && !Array.isArray(v);
+
+function merge(a: Tree, b: Tree): Tree {
+  const out: Tree = { ...a };
   for (const [k, v] of Object.entries(b)) {
-    out[k] =
-      v && typeof v === "object" && !Array.isArray(v) && a[k] && typeof a[k] === "object"
-        ? merge(a[k], v)
-        : v;
+    const base = a[k];
+    out[k] = isTree(v) && isTree(base) ? merge(base, v) : v;
   }
   return out;
 }

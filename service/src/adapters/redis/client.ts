@@ -93,7 +93,9 @@ export function createRedisClients(
           if (c.status === "end") return;
           // QUIT only on a live connection; otherwise stop the reconnection attempts.
           if (c.status !== "ready") return c.disconnect();
+          const ended = new Promise((resolve) => c.once("end", resolve));
           await c.quit().catch(() => c.disconnect());
+          await ended;
         }),
       );
     },
