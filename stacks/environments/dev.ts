@@ -69,6 +69,10 @@ export const dev: PlatformConfigInput = {
     resources: { cpuRequest: "250m", memoryRequest: "256Mi", memoryLimit: "256Mi" },
   },
   tags: { "cost-center": "search-dev" },
+  // Disposable: only critical findings block synth. The relaxations above (single NAT, public
+  // endpoint, no readers, short backups) are reported as findings until each is recorded in
+  // `policy.waivers` with its reason and expiry.
+  policy: { failAt: "critical" },
   state: {
     bucket: "example-search-platform-tfstate",
     keyPrefix: "search/dev",

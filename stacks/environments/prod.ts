@@ -76,6 +76,7 @@ export const prod: PlatformConfigInput = {
     },
   },
   tags: { "cost-center": "search-prod", "data-classification": "phi" },
+  policy: { failAt: "high" },
   state: {
     bucket: "example-search-platform-tfstate",
     keyPrefix: "search/prod",

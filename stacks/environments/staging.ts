@@ -69,6 +69,7 @@ export const staging: PlatformConfigInput = {
     },
   },
   tags: { "cost-center": "search-staging" },
+  policy: { failAt: "high" },
   state: {
     bucket: "example-search-platform-tfstate",
     keyPrefix: "search/staging",
