@@ -100,9 +100,7 @@ export class DocumentService {
   async get(principal: Principal, id: string): Promise<Document> {
     const state = await this.cache.state(principal.tenantId);
     const db = poolForRead(this.pools, state);
-    const row = await db.withTenant(principal.tenantId, (tx) =>
-      findDocument(tx, principal.tenantId, id),
-    );
+    const row = await findDocument(db.forTenant(principal.tenantId), principal.tenantId, id);
     if (!row) throw AppError.notFound(`No document with id ${id}.`);
     return toDocument(row);
   }

@@ -58,16 +58,14 @@ export class SearchService {
     this.observer.cacheRequest("miss");
 
     const db = poolForRead(this.pools, state);
-    const rows = await db.withTenant(principal.tenantId, (tx) =>
-      searchDocuments(tx, {
-        query: request.q,
-        mode: request.mode,
-        limit: request.limit + 1,
-        after,
-        fields: request.filters,
-        classification: request.classification,
-      }),
-    );
+    const rows = await searchDocuments(db.forTenant(principal.tenantId), {
+      query: request.q,
+      mode: request.mode,
+      limit: request.limit + 1,
+      after,
+      fields: request.filters,
+      classification: request.classification,
+    });
     const body = JSON.stringify(this.toResponse(rows, request.limit, after, queryFingerprint));
     if (state.generation) this.cache.put(principal.tenantId, state.generation, cacheKey, body);
     return { body, cache: "miss" };

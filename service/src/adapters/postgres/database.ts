@@ -56,24 +56,23 @@ export class Database implements Queryable {
   /**
    * Runs `work` in one transaction in which row-level security sees `tenantId`. Commits when
    * `work` resolves, rolls back when it throws. A connection that failed is discarded.
+   *
+   * Connections run in pipeline mode: BEGIN, the tenant/deadline statement and `work`'s first
+   * statement go out together, so the tenant context costs no extra round trip.
    */
   async withTenant<T>(
     tenantId: string,
     work: (tx: TenantTransaction) => Promise<T>,
     options: WithTenantOptions = {},
   ): Promise<T> {
-    const timeout = String(options.statementTimeoutMs ?? this.statementTimeoutMs);
     try {
       return await this.dependency.execute(async () => {
         const client = await this.pool.connect();
         let broken: Error | undefined;
         try {
-          await client.query("BEGIN");
-          await client.query(
-            "SELECT set_config('app.tenant_id', $1, true), set_config('statement_timeout', $2, true)",
-            [tenantId, timeout],
-          );
+          const preamble = this.begin(client, tenantId, options);
           const result = await work(transaction(client, tenantId));
+          await preamble;
           await client.query("COMMIT");
           return result;
         } catch (err) {
@@ -86,6 +85,71 @@ export class Database implements Queryable {
     } catch (err) {
       throw toAppError(err, this.name);
     }
+  }
+
+  /**
+   * One statement in a tenant transaction, in a single round trip (BEGIN, tenant, statement
+   * and COMMIT pipelined). For reads.
+   */
+  async queryAsTenant<R extends QueryResultRow>(
+    tenantId: string,
+    sql: string,
+    params: readonly unknown[],
+    options: WithTenantOptions = {},
+  ): Promise<R[]> {
+    try {
+      return await this.dependency.execute(async () => {
+        const client = await this.pool.connect();
+        let broken: Error | undefined;
+        try {
+          const preamble = this.begin(client, tenantId, options);
+          const statement = client.query<R>(sql, params as unknown[]);
+          const commit = client.query("COMMIT");
+          // Attach handlers at once: an error in one must not surface as an unhandled rejection
+          // of the others, which fail with it.
+          const settled = await Promise.allSettled([preamble, statement, commit]);
+          const failure = settled.find((s) => s.status === "rejected");
+          if (failure) throw (failure as PromiseRejectedResult).reason;
+          return (settled[1] as PromiseFulfilledResult<{ rows: R[] }>).value.rows;
+        } catch (err) {
+          broken = await rollback(client, err);
+          throw err;
+        } finally {
+          client.release(broken);
+        }
+      });
+    } catch (err) {
+      throw toAppError(err, this.name);
+    }
+  }
+
+  /**
+   * Statements for one tenant, each in its own transaction and round trip (`queryAsTenant`):
+   * for reads that are a single statement.
+   */
+  forTenant(tenantId: string, options: WithTenantOptions = {}): TenantTransaction {
+    return {
+      tenantId,
+      query: <R extends QueryResultRow>(sql: string, params: readonly unknown[] = []) =>
+        this.queryAsTenant<R>(tenantId, sql, params, options),
+    };
+  }
+
+  /** BEGIN and the transaction's tenant and statement deadline, sent without waiting. */
+  private begin(
+    client: PoolClient,
+    tenantId: string,
+    options: WithTenantOptions,
+  ): Promise<unknown> {
+    const timeout = String(options.statementTimeoutMs ?? this.statementTimeoutMs);
+    const begin = client.query("BEGIN");
+    const context = client.query(
+      "SELECT set_config('app.tenant_id', $1, true), set_config('statement_timeout', $2, true)",
+      [tenantId, timeout],
+    );
+    const both = Promise.all([begin, context]);
+    both.catch(() => undefined); // observed by the caller after `work`; not unhandled meanwhile
+    return both;
   }
 
   stats(): PoolStats {
@@ -145,6 +209,8 @@ export function createPool(
         ? settings.resilience.postgresWriter.timeoutMs
         : settings.resilience.postgresReader.timeoutMs,
     application_name: `search-service-${options.name}`,
+    // Send statements without waiting for the previous result (see Database.withTenant).
+    pipeline: true,
     ssl: sslOptions(pg.sslMode, options.sslRootCertPath),
   };
   const pool = new Pool(config);
