@@ -26,7 +26,6 @@ import {
   RESERVED_CONNECTIONS,
 } from "../../../stacks/derive";
 import { ENVIRONMENTS, loadEnvironments } from "../../../stacks/environments";
-import { migrationSettingsOf } from "../../../constructs/workloads/migration-settings";
 
 const environments = loadEnvironments();
 const byName = (name: string) => environments.find((e) => e.name === name)!;
@@ -254,19 +253,6 @@ describe("planConnections", () => {
     // THEN the pools fit below it
     expect(plan.poolShare).toBe(0.5);
     expect(plan.connectionsAtPeak).toBeLessThanOrEqual(Math.floor(419 * 0.5) - reserved);
-  });
-});
-
-describe("migrationSettingsOf", () => {
-  it("signs the migration Job in with the owner's password and the longest statement deadline", () => {
-    const settings = deriveServiceSettings(byName("prod"));
-    const migration = migrationSettingsOf(settings);
-    expect(migration.postgres.auth).toBe("password");
-    expect(migration.postgres.statementTimeoutMs).toBe(30_000);
-    expect(migration.resilience.postgresWriter.timeoutMs).toBeGreaterThan(30_000);
-    // everything else is the service's
-    expect(migration.governance).toEqual(settings.governance);
-    expect(migration.postgres.sslMode).toBe("verify-full");
   });
 });
 

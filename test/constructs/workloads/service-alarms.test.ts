@@ -1,0 +1,139 @@
+import { Testing, TerraformStack } from "cdktf";
+import {
+  BREAKER_DEPENDENCIES,
+  searchServiceMetricDeclarations,
+  SERVICE_METRICS,
+  ServiceAlarms,
+  type ServiceAlarmsProps,
+} from "../../../constructs/workloads";
+import { InvalidPropsError } from "../../../constructs/core";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const TOPIC = "arn:aws:sns:eu-west-1:111111111111:search-test-alarms";
+
+function props(overrides: Partial<ServiceAlarmsProps> = {}): ServiceAlarmsProps {
+  return {
+    metricsNamespace: "SearchPlatform/test",
+    alarmTopic: { topicArn: TOPIC },
+    latencyP95Seconds: 0.2,
+    namePrefix: "search-test-service",
+    context: { clusterName: "search-test", namespace: "search" },
+    ...overrides,
+  };
+}
+
+function synth(overrides: Partial<ServiceAlarmsProps> = {}): Json[] {
+  const stack = new TerraformStack(Testing.app(), "test");
+  new ServiceAlarms(stack, "alarms", props(overrides));
+  return Object.values(
+    (JSON.parse(Testing.synth(stack)) as Json).resource.cloudwatch_metric_alarm ?? {},
+  );
+}
+
+const alarms = (() => {
+  const stack = new TerraformStack(Testing.app(), "test");
+  new ServiceAlarms(stack, "alarms", props());
+  const json = JSON.parse(Testing.synth(stack)) as Json;
+  return Object.fromEntries(
+    Object.values(json.resource.aws_cloudwatch_metric_alarm as Json).map((a: Json) => [
+      a.alarm_name,
+      a,
+    ]),
+  );
+})();
+
+describe("ServiceAlarms", () => {
+  it("alarms when the search p95 passes the SLO for five minutes", () => {
+    expect(alarms["search-test-service-search-latency-p95"]).toMatchObject({
+      namespace: "SearchPlatform/test",
+      metric_name: SERVICE_METRICS.latencyQuantiles,
+      dimensions: { quantile: "0.95" },
+      statistic: "Maximum",
+      period: 60,
+      evaluation_periods: 5,
+      datapoints_to_alarm: 5,
+      threshold: 0.2,
+      comparison_operator: "GreaterThanThreshold",
+      treat_missing_data: "notBreaching",
+    });
+  });
+
+  it("watches a metric and a dimension the collector publishes", () => {
+    // the latency alarm's dimension set is one of the export rules for its metric
+    const declared = searchServiceMetricDeclarations().filter((d) =>
+      d.metric_name_selectors.includes(`^${SERVICE_METRICS.latencyQuantiles}$`),
+    );
+    expect(declared.map((d) => d.dimensions)).toContainEqual([["quantile"]]);
+    const breaker = searchServiceMetricDeclarations().find((d) =>
+      d.metric_name_selectors.includes(`^${SERVICE_METRICS.breakerState}$`),
+    )!;
+    expect(breaker.dimensions).toEqual([["dependency"]]);
+  });
+
+  it("alarms on more than 1% of responses being 5xx for five minutes", () => {
+    const alarm = alarms["search-test-service-5xx-ratio"];
+    expect(alarm).toMatchObject({
+      threshold: 1,
+      evaluation_periods: 5,
+      datapoints_to_alarm: 5,
+      comparison_operator: "GreaterThanThreshold",
+    });
+    const queries = Object.fromEntries(alarm.metric_query.map((q: Json) => [q.id, q]));
+    expect(queries.c5.metric).toEqual({
+      namespace: "SearchPlatform/test",
+      metric_name: SERVICE_METRICS.requestDuration,
+      dimensions: { status_class: "5xx" },
+      stat: "SampleCount",
+      period: 60,
+    });
+    expect(queries.total.expression).toBe(
+      "FILL(c1, 0) + FILL(c2, 0) + FILL(c3, 0) + FILL(c4, 0) + FILL(c5, 0)",
+    );
+    expect(queries.errorPercent).toMatchObject({
+      expression: "IF(total > 0, 100 * FILL(c5, 0) / total, 0)",
+      return_data: true,
+    });
+    expect(alarm.metric_query.filter((q: Json) => q.return_data)).toHaveLength(1);
+  });
+
+  it.each(BREAKER_DEPENDENCIES)("alarms when most pods have the %s breaker open", (dependency) => {
+    const alarm = alarms[`search-test-service-breaker-open-${dependency.replace(/_/g, "-")}`];
+    expect(alarm).toMatchObject({
+      metric_name: SERVICE_METRICS.breakerState,
+      dimensions: { dependency },
+      statistic: "Average",
+      threshold: 1,
+      evaluation_periods: 1,
+      comparison_operator: "GreaterThanThreshold",
+    });
+    expect(alarm.alarm_description).toContain(`The ${dependency} circuit breaker is open`);
+  });
+
+  it("alarms when the metrics stop, rather than staying quiet", () => {
+    expect(alarms["search-test-service-metrics-missing"]).toMatchObject({
+      statistic: "SampleCount",
+      comparison_operator: "LessThanThreshold",
+      treat_missing_data: "breaching",
+    });
+  });
+
+  it.each(Object.keys(alarms))(
+    "sends %s and its recovery to the topic, saying what to check",
+    (name) => {
+      expect(alarms[name].alarm_actions).toEqual([TOPIC]);
+      expect(alarms[name].ok_actions).toEqual([TOPIC]);
+      expect(alarms[name].alarm_description).toMatch(/Check (first: )?/);
+      expect(alarms[name].alarm_description).toContain("search-test");
+    },
+  );
+
+  it("fails when the latency objective is not positive", () => {
+    expect(() => synth({ latencyP95Seconds: 0, serverErrorPercent: 100 })).toThrow(
+      new InvalidPropsError("ServiceAlarms", [
+        "`latencyP95Seconds` must be positive, got 0",
+        "`serverErrorPercent` must be between 0 and 100, got 100",
+      ]),
+    );
+  });
+});

@@ -1,0 +1,371 @@
+import {
+  COMPLIANCE_PRESETS,
+  parseServiceSettings,
+  SLA_TIERS,
+} from "@search-platform/service/settings";
+import { App } from "cdktf";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildApp } from "../../stacks/app";
+import {
+  applyOverride,
+  auroraMaxConnections,
+  cloudWatchRetentionAtLeast,
+  loadPlatformConfig,
+  PlatformConfigError,
+  type PlatformConfig,
+} from "../../stacks/config";
+import { DerivationError, deriveServiceSettings, RESERVED_CONNECTIONS } from "../../stacks/derive";
+import { ENVIRONMENTS, loadEnvironments } from "../../stacks/environments";
+import { InfraStack } from "../../stacks/infra-stack";
+import { WorkloadsStack } from "../../stacks/workloads-stack";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Synthesized {
+  readonly text: Record<string, string>;
+  readonly json: Record<string, Json>;
+  readonly manifest: Json;
+}
+
+/** Synthesizes the app as main.ts does, into a fresh directory. */
+function synthApp(): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), "workloads-test-"));
+  try {
+    buildApp({ env: {}, outdir }).synth();
+    const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as Json;
+    const text = Object.fromEntries(
+      Object.entries(manifest.stacks as Json).map(([name, stack]) => [
+        name,
+        readFileSync(join(outdir, stack.synthesizedStackPath), "utf8"),
+      ]),
+    );
+    const json = Object.fromEntries(Object.entries(text).map(([n, t]) => [n, JSON.parse(t)]));
+    return { text, json, manifest };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const app = synthApp();
+const environments = loadEnvironments();
+const resources = (stack: Json, type: string): Json[] => Object.values(stack.resource[type] ?? {});
+const only = (stack: Json, type: string): Json => {
+  const all = resources(stack, type);
+  expect(all).toHaveLength(1);
+  return all[0];
+};
+const usableConnections = (config: PlatformConfig) =>
+  Math.floor(
+    auroraMaxConnections(config.aurora.instanceClass) *
+      Math.min(0.8, config.observability.thresholds.auroraConnectionsPercent / 100),
+  ) - Object.values(RESERVED_CONNECTIONS).reduce((a, b) => a + b, 0);
+
+describe.each(environments.map((c) => [c.name, c] as const))(
+  "search-%s-workloads",
+  (env, config) => {
+    const name = `search-${env}-workloads`;
+    const stack = app.json[name];
+    const infra = app.json[`search-${env}-infra`];
+    const configMap = only(stack, "kubernetes_config_map_v1");
+    const settingsFile = configMap.data["settings.json"] as string;
+    const settings = parseServiceSettings(JSON.parse(settingsFile));
+    const deployment = only(stack, "kubernetes_deployment_v1");
+    const podSpec = deployment.spec.template.spec;
+    const job = only(stack, "kubernetes_job_v1");
+    const hpa = only(stack, "kubernetes_horizontal_pod_autoscaler_v2").spec;
+    const ingressAnnotations = only(stack, "kubernetes_ingress_v1").metadata.annotations as Json;
+    const alarms = Object.fromEntries(
+      resources(stack, "aws_cloudwatch_metric_alarm").map((a) => [a.alarm_name, a]),
+    );
+
+    it("matches the snapshot", () => {
+      expect(app.text[name]).toMatchSnapshot();
+    });
+
+    // ── Wiring ──────────────────────────────────────────────────────────────────────────────
+    it("configures kubernetes and helm from the infra stack's remote state, with aws eks get-token", () => {
+      const remote = `data.terraform_remote_state.cross-stack-reference-input-search-${env}-infra`;
+      const kubernetes = stack.provider.kubernetes[0];
+      const helm = stack.provider.helm[0].kubernetes;
+      for (const provider of [kubernetes, helm]) {
+        expect(provider.host).toMatch(new RegExp(`^\\$\\{${remote}\\.outputs\\.`));
+        expect(provider.cluster_ca_certificate).toMatch(
+          new RegExp(`^\\$\\{base64decode\\(${remote}\\.outputs\\.`),
+        );
+      }
+      const exec = kubernetes.exec[0];
+      expect(exec).toEqual(helm.exec);
+      expect(exec.command).toBe("aws");
+      expect(exec.args.slice(0, 3)).toEqual(["eks", "get-token", "--cluster-name"]);
+      expect(exec.args[3]).toMatch(new RegExp(`^\\$\\{${remote}\\.outputs\\.`));
+    });
+
+    it("reads the infra stack's own state object, and every output it reads exists there", () => {
+      const remote =
+        stack.data.terraform_remote_state[`cross-stack-reference-input-search-${env}-infra`];
+      expect(remote).toMatchObject({
+        backend: "s3",
+        config: {
+          bucket: infra.terraform.backend.s3.bucket,
+          key: infra.terraform.backend.s3.key,
+          region: infra.terraform.backend.s3.region,
+        },
+      });
+      const read = new Set(
+        [
+          ...app.text[name].matchAll(/terraform_remote_state\.[^.]+\.outputs\.([A-Za-z0-9_-]+)/g),
+        ].map((m) => m[1]),
+      );
+      expect(read.size).toBeGreaterThan(5);
+      for (const output of read) expect(Object.keys(infra.output)).toContain(output);
+    });
+
+    it("is deployed after the infra stack", () => {
+      expect(app.manifest.stacks[name].dependencies).toEqual([`search-${env}-infra`]);
+    });
+
+    it("keeps no secret in the synthesized stack", () => {
+      expect(app.text[name]).not.toMatch(/"PGPASSWORD",\s*"value"/);
+      expect(app.text[name]).not.toMatch(/password"\s*:\s*"[^$]/i);
+    });
+
+    // ── The settings ────────────────────────────────────────────────────────────────────────
+    it("renders exactly the derived settings, which the service's schema accepts", () => {
+      expect(settings).toEqual(deriveServiceSettings(config));
+    });
+
+    it("rolls the pods on a settings change: the pod template carries the file's checksum", () => {
+      expect(deployment.spec.template.metadata.annotations["checksum/settings"]).toBe(
+        createHash("sha256").update(settingsFile).digest("hex"),
+      );
+    });
+
+    it("keeps every connection the fleet can open at its peak within one instance's headroom", () => {
+      const maxSurge = Number(deployment.spec.strategy.rolling_update.max_surge);
+      const peakPods = hpa.max_replicas + maxSurge;
+      expect(hpa.max_replicas).toBe(config.service.replicas.max);
+      expect(
+        peakPods * (settings.postgres.writerPoolMax + settings.postgres.readerPoolMax),
+      ).toBeLessThanOrEqual(usableConnections(config));
+    });
+
+    it("keeps the audit trail as long in the service as in its log group, at least the preset's minimum", () => {
+      const preset = COMPLIANCE_PRESETS[config.compliance.preset];
+      const group = resources(stack, "aws_cloudwatch_log_group").find((g) =>
+        String(g.name).endsWith("/audit"),
+      )!;
+      expect(group.retention_in_days).toBe(settings.governance.audit.retentionInDays);
+      expect(group.retention_in_days).toBe(
+        cloudWatchRetentionAtLeast(
+          config.compliance.auditRetentionInDays ?? preset.minAuditRetentionInDays,
+        ),
+      );
+      expect(group.retention_in_days).toBeGreaterThanOrEqual(preset.minAuditRetentionInDays);
+      expect(group.kms_key_id).toMatch(/^\$\{data\.terraform_remote_state\./);
+    });
+
+    it("uses TLS to Redis exactly when ElastiCache encrypts in transit", () => {
+      const redisUrl = podSpec.container[0].env.find((e: Json) => e.name === "REDIS_URL").value;
+      expect(settings.redis.tls).toBe(config.redis.transitEncryption);
+      expect(redisUrl.startsWith("rediss://")).toBe(config.redis.transitEncryption);
+    });
+
+    it("sets the latency alarm at the tier's p95 objective", () => {
+      expect(alarms[`search-${env}-service-search-latency-p95`].threshold).toBe(
+        SLA_TIERS[config.sla.tier].p95LatencyMs / 1000,
+      );
+    });
+
+    it("takes the rate limits from the tier table", () => {
+      for (const [tier, row] of Object.entries(SLA_TIERS)) {
+        expect(settings.rateLimits.tiers[tier as keyof typeof SLA_TIERS]).toEqual(
+          row.requestsPerMinute,
+        );
+      }
+    });
+
+    it("keeps the service's keep-alive above the ALB's idle timeout", () => {
+      const idle = Number(
+        /idle_timeout\.timeout_seconds=(\d+)/.exec(
+          ingressAnnotations["alb.ingress.kubernetes.io/load-balancer-attributes"],
+        )![1],
+      );
+      expect(idle).toBe(config.service.ingress.idleTimeoutSeconds);
+      expect(settings.server.keepAliveTimeoutMs).toBeGreaterThan(idle * 1000);
+    });
+
+    it("lets a pod drain before it is killed, and the ALB let its requests finish", () => {
+      const grace = podSpec.termination_grace_period_seconds;
+      const preStop = Number(podSpec.container[0].lifecycle.pre_stop[0].exec.command[1]);
+      expect(preStop).toBe(config.service.preStopDelaySeconds);
+      expect((grace - preStop) * 1000).toBeGreaterThan(settings.server.shutdownGraceMs);
+      const delay = Number(
+        /deregistration_delay\.timeout_seconds=(\d+)/.exec(
+          ingressAnnotations["alb.ingress.kubernetes.io/target-group-attributes"],
+        )![1],
+      );
+      expect(delay * 1000).toBeGreaterThanOrEqual(preStop * 1000 + settings.server.shutdownGraceMs);
+    });
+
+    it("stops a statement in PostgreSQL before the client gives up on it", () => {
+      for (const dep of ["postgresWriter", "postgresReader"] as const) {
+        expect(settings.postgres.statementTimeoutMs).toBeLessThan(
+          settings.resilience[dep].timeoutMs,
+        );
+        expect(settings.resilience[dep].timeoutMs).toBeLessThan(settings.server.requestTimeoutMs);
+      }
+    });
+
+    // ── The workload ────────────────────────────────────────────────────────────────────────
+    it("deploys the configured image, migrating first", () => {
+      expect(podSpec.container[0].image).toMatch(new RegExp(`:${config.service.imageTag}$`));
+      expect(job.spec.template.spec.container[0].image).toBe(podSpec.container[0].image);
+      expect(deployment.depends_on).toEqual([expect.stringMatching(/^kubernetes_job_v1\./)]);
+      expect(job.wait_for_completion).toBe(true);
+    });
+
+    it.each([
+      ["server", () => podSpec.container[0]],
+      ["migration", () => job.spec.template.spec.container[0]],
+    ])("hardens the %s container and gives it resources", (_kind, container) => {
+      expect(container().security_context).toMatchObject({
+        allow_privilege_escalation: false,
+        read_only_root_filesystem: true,
+        run_as_non_root: true,
+        capabilities: { drop: ["ALL"] },
+        seccomp_profile: { type: "RuntimeDefault" },
+      });
+      expect(container().resources).toMatchObject({
+        requests: {
+          cpu: config.service.resources.cpuRequest,
+          memory: config.service.resources.memoryRequest,
+        },
+        limits: { memory: config.service.resources.memoryLimit },
+      });
+    });
+
+    it("probes the server's start-up, readiness and liveness", () => {
+      const server = podSpec.container[0];
+      expect(
+        [server.startup_probe, server.readiness_probe, server.liveness_probe].map(
+          (p) => p.http_get.path,
+        ),
+      ).toEqual(["/health/startup", "/health/ready", "/health/live"]);
+    });
+
+    it("scales between the configured bounds on the configured targets", () => {
+      expect([hpa.min_replicas, hpa.max_replicas]).toEqual([
+        config.service.replicas.min,
+        config.service.replicas.max,
+      ]);
+      expect(hpa.metric.map((m: Json) => m.resource.target.average_utilization)).toEqual([
+        config.service.autoscaling.targetCpuPercent,
+        config.service.autoscaling.targetMemoryPercent,
+      ]);
+    });
+
+    it("installs the add-on chart versions the config pins", () => {
+      const versions = Object.fromEntries(
+        resources(stack, "helm_release").map((r) => [r.name, r.version]),
+      );
+      expect(versions).toMatchObject({
+        "metrics-server": config.addons.metricsServer.chartVersion,
+        "aws-load-balancer-controller": config.addons.awsLoadBalancerController.chartVersion,
+        "external-secrets": config.addons.externalSecrets.chartVersion,
+        "cluster-autoscaler": config.addons.clusterAutoscaler.chartVersion,
+        "metrics-collector": config.addons.openTelemetryCollector.chartVersion,
+      });
+    });
+
+    it("serves HTTPS when the config names a certificate", () => {
+      const certificate = config.service.ingress.certificateArn;
+      expect(ingressAnnotations["alb.ingress.kubernetes.io/certificate-arn"]).toBe(certificate);
+      expect(ingressAnnotations["alb.ingress.kubernetes.io/scheme"]).toBe(
+        config.service.ingress.scheme,
+      );
+    });
+  },
+);
+
+describe("WorkloadsStack with a config the service cannot run with", () => {
+  // A fresh app per call: a failed constructor leaves its half-built stack in the tree.
+  const build = (override: unknown) => () => {
+    const config = loadPlatformConfig("dev", applyOverride(ENVIRONMENTS.dev, override));
+    const testApp = new App();
+    const infra = new InfraStack(testApp, "search-dev-infra", { config });
+    return new WorkloadsStack(testApp, "search-dev-workloads", { config, infra: infra.outputs });
+  };
+
+  it("fails when the HPA maximum leaves too few database connections", () => {
+    const construct = build({ service: { replicas: { min: 1, max: 200 } } });
+    expect(construct).toThrow(DerivationError);
+    expect(construct).toThrow(
+      '  - service.replicas.max: 200 pods (+50 during a rollout) need 1000 connections for pools of 2, but aurora.instanceClass "db.t4g.medium" leaves 325 (max_connections 419 × 80% − 10 reserved); lower service.replicas.max or choose a larger aurora.instanceClass',
+    );
+  });
+});
+
+describe("the config rules the workloads stack relies on", () => {
+  const errors = (env: string, override: unknown): string[] => {
+    try {
+      loadPlatformConfig(
+        env,
+        typeof override === "function"
+          ? override(ENVIRONMENTS[env])
+          : applyOverride(ENVIRONMENTS[env], override),
+      );
+    } catch (e) {
+      expect(e).toBeInstanceOf(PlatformConfigError);
+      return (e as PlatformConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    throw new Error("expected the config to be rejected");
+  };
+
+  it.each([
+    [
+      "fails when prod has no certificate",
+      "prod",
+      // an override cannot remove a field: drop it from prod's input
+      (input: Json) => ({
+        ...input,
+        service: { ...input.service, ingress: { scheme: "internal" } },
+      }),
+      "service.ingress.certificateArn: must be set in prod (HTTPS only)",
+    ],
+    [
+      "fails when an internet-facing ALB has no certificate",
+      "dev",
+      { service: { ingress: { scheme: "internet-facing" } } },
+      "service.ingress.certificateArn: must be set when service.ingress.scheme is internet-facing (no plain HTTP on the internet)",
+    ],
+    [
+      "fails when Redis does not encrypt in transit",
+      "dev",
+      { redis: { transitEncryption: false } },
+      "redis.transitEncryption: must be true: the service authenticates to ElastiCache with IAM, which needs TLS, got false",
+    ],
+    [
+      "fails when Redis is older than 7",
+      "dev",
+      { redis: { engineVersion: "6.2" } },
+      'redis.engineVersion: must be 7.0 or later for IAM authentication, got "6.2"',
+    ],
+    [
+      "fails when the autoscaler does not match the cluster's Kubernetes minor",
+      "dev",
+      { addons: { clusterAutoscaler: { imageTag: "v1.33.2" } } },
+      'addons.clusterAutoscaler.imageTag: must be a 1.34.x release to match eks.version (the autoscaler tracks the Kubernetes minor), got "v1.33.2"',
+    ],
+    [
+      "fails when a chart version is a range",
+      "dev",
+      { addons: { metricsServer: { chartVersion: "~3.13.0" } } },
+      'addons.metricsServer.chartVersion: must be an exact chart version like 1.2.3 (no ranges), got "~3.13.0"',
+    ],
+  ])("%s", (_name, env, override, message) => {
+    expect(errors(env, override)).toEqual([message]);
+  });
+});
