@@ -125,6 +125,9 @@ export function deriveServiceSettings(config: PlatformConfig): ServiceSettings {
       headersTimeoutMs: keepAliveTimeoutMs + 1_000,
       requestTimeoutMs,
       shutdownGraceMs,
+      // The pod's preStop pause keeps the listener open while the ALB deregisters the target;
+      // an in-process delay on top would only lengthen every rollout.
+      drainDelayMs: 0,
       // The ALB is the one proxy in front of the service; its X-Forwarded-For is trusted.
       trustProxyHops: 1,
     },
@@ -140,6 +143,17 @@ export function deriveServiceSettings(config: PlatformConfig): ServiceSettings {
       // IAM database authentication: a 15-minute token signed with the pod's role, no password
       // anywhere (the migration Job alone uses the master secret).
       auth: "iam",
+      // A tenant's reads stay on the writer after it writes, for twice the replica lag the
+      // platform alarms on (at least 5 s): beyond that lag the readers are an incident, and a
+      // result read from a lagging reader would be cached as current.
+      readYourWritesMs: Math.max(5_000, 2 * config.observability.thresholds.auroraReplicaLagMs),
+    },
+    auth: {
+      // REFERENCE.md: token validation cached 5 minutes. Under a fail-closed preset (HIPAA,
+      // SOX) a revoked key must stop working within a minute even if the revocation message
+      // is lost, so the cache is shorter there.
+      keyCacheTtlSeconds: preset.auditFailClosed ? 60 : 300,
+      keyCacheMaxEntries: 10_000,
     },
     redis: {
       // TLS exactly when ElastiCache encrypts in transit (config rule: always, for IAM auth).
@@ -154,6 +168,7 @@ export function deriveServiceSettings(config: PlatformConfig): ServiceSettings {
       connectTimeoutMs: 1_000,
     },
     cache: {
+      enabled: true,
       // REFERENCE.md cache TTLs: search results 5 min, a document 10 min.
       searchTtlSeconds: 300,
       documentTtlSeconds: 600,
@@ -219,6 +234,9 @@ export function deriveServiceSettings(config: PlatformConfig): ServiceSettings {
         partitionInterval: "month",
       },
       erasure: { enabled: preset.erasureEnabled },
+      // The compliance report's after-hours count: UTC office hours unless an environment says
+      // otherwise (no platform field yet).
+      businessHours: { timeZone: "UTC", startHour: 8, endHour: 18 },
     },
     observability: { logLevel: "info" },
   };

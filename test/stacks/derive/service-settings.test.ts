@@ -104,6 +104,17 @@ describe("deriveServiceSettings", () => {
       expect(settings.redis.cluster).toBe(config.redis.shards > 1);
     });
 
+    it("keeps a tenant's reads on the writer for longer than the replica lag it alarms on", () => {
+      expect(settings.postgres.readYourWritesMs).toBeGreaterThan(
+        config.observability.thresholds.auroraReplicaLagMs,
+      );
+    });
+
+    it("bounds how long a revoked API key keeps working by the preset", () => {
+      const preset = COMPLIANCE_PRESETS[config.compliance.preset];
+      expect(settings.auth.keyCacheTtlSeconds).toBe(preset.auditFailClosed ? 60 : 300);
+    });
+
     it("signs in to PostgreSQL with IAM over TLS that verifies the host", () => {
       expect(settings.postgres.auth).toBe("iam");
       expect(settings.postgres.sslMode).toBe("verify-full");
