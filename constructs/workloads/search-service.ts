@@ -35,6 +35,8 @@ const SETTINGS_DIR = "/etc/search";
 const SETTINGS_FILE = "settings.json";
 const MIGRATION_SETTINGS_FILE = "migration-settings.json";
 const OWNER_SECRET = "search-database-owner";
+/** The ALB action that answers GET /metrics with 404 (an annotation, not a Service). */
+const METRICS_NOT_PUBLIC = "metrics-not-public";
 /** EKS Pod Identity agent: a link-local address on every node, port 80. */
 const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";
 
@@ -728,6 +730,11 @@ export class SearchService extends Construct {
       "alb.ingress.kubernetes.io/listen-ports": tls
         ? '[{"HTTP": 80}, {"HTTPS": 443}]'
         : '[{"HTTP": 80}]',
+      // GET /metrics is for the in-cluster scraper: the ALB answers 404 for it.
+      [`alb.ingress.kubernetes.io/actions.${METRICS_NOT_PUBLIC}`]: JSON.stringify({
+        type: "fixed-response",
+        fixedResponseConfig: { contentType: "text/plain", statusCode: "404" },
+      }),
       ...(tls
         ? {
             "alb.ingress.kubernetes.io/certificate-arn": ingressOptions.certificateArn!,
@@ -745,6 +752,13 @@ export class SearchService extends Construct {
             host: ingressOptions.host,
             http: {
               path: [
+                {
+                  path: "/metrics",
+                  pathType: "Exact",
+                  backend: {
+                    service: { name: METRICS_NOT_PUBLIC, port: { name: "use-annotation" } },
+                  },
+                },
                 {
                   path: "/",
                   pathType: "Prefix",

@@ -185,8 +185,9 @@ export class ServiceAlarms extends Construct {
         "Check first: are pods running (kubectl get pods -n " +
         `${context.namespace}), then the metrics collector (kubectl logs -n observability deploy/metrics-collector) and its permission to write to its log group.`,
       namespace,
-      metricName: SERVICE_METRICS.breakerState,
-      dimensions: { dependency: "postgres_writer" },
+      // Every pod reports its writer pool on every scrape, busy or idle.
+      metricName: SERVICE_METRICS.poolConnections,
+      dimensions: { pool: "writer", state: "in_use" },
       statistic: "SampleCount",
       period: 300,
       evaluationPeriods: 1,

@@ -45,9 +45,9 @@ export const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 /**
  * Routes the latency objective applies to: the SLA tiers' p95 is a search objective
  * (REFERENCE.md "slow searches"); bulk indexing is allowed to take longer. A regular
- * expression on the `route` label.
+ * expression on the `route` label, which carries the matched route's pattern.
  */
-export const SEARCH_ROUTE_PATTERN = "search";
+export const SEARCH_ROUTE_PATTERN = "^/v1/search$";
 
 /** The quantile the latency alarm watches, as the `quantile` label renders it. */
 export const P95_QUANTILE = "0.95";

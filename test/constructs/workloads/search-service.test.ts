@@ -360,6 +360,23 @@ describe("SearchService", () => {
     expect(only(json, "kubernetes_ingress_v1").wait_for_load_balancer).toBe(true);
   });
 
+  it("keeps GET /metrics off the ALB: the scraper reaches it inside the cluster", () => {
+    const ingress = only(json, "kubernetes_ingress_v1");
+    const paths = ingress.spec.rule[0].http.path as Json[];
+    expect(paths.map((p) => [p.path, p.path_type, p.backend.service.name])).toEqual([
+      ["/metrics", "Exact", "metrics-not-public"],
+      ["/", "Prefix", expect.stringMatching(/^\$\{kubernetes_service_v1\./)],
+    ]);
+    expect(
+      JSON.parse(
+        ingress.metadata.annotations["alb.ingress.kubernetes.io/actions.metrics-not-public"],
+      ),
+    ).toEqual({
+      type: "fixed-response",
+      fixedResponseConfig: { contentType: "text/plain", statusCode: "404" },
+    });
+  });
+
   it("serves HTTPS with a modern policy and redirects HTTP when given a certificate", () => {
     const certificateArn =
       "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-4000-8000-000000000001";

@@ -112,6 +112,8 @@ describe("ServiceAlarms", () => {
 
   it("alarms when the metrics stop, rather than staying quiet", () => {
     expect(alarms["search-test-service-metrics-missing"]).toMatchObject({
+      metric_name: SERVICE_METRICS.poolConnections,
+      dimensions: { pool: "writer", state: "in_use" },
       statistic: "SampleCount",
       comparison_operator: "LessThanThreshold",
       treat_missing_data: "breaching",
