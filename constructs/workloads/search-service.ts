@@ -306,6 +306,9 @@ export class SearchService extends Construct {
           // Every pod here runs non-root, read-only, without capabilities: enforce it.
           "pod-security.kubernetes.io/enforce": "restricted",
           "pod-security.kubernetes.io/audit": "restricted",
+          // A new pod counts as ready only once the ALB sees it healthy, so a rollout never
+          // retires old pods faster than the target group takes the new ones.
+          "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled",
         },
       },
     });

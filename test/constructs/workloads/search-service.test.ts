@@ -404,9 +404,10 @@ describe("SearchService", () => {
     });
   });
 
-  it("enforces the restricted Pod Security Standard on its namespace", () => {
+  it("enforces the restricted Pod Security Standard and ALB readiness gates on its namespace", () => {
     expect(only(json, "kubernetes_namespace_v1").metadata.labels).toMatchObject({
       "pod-security.kubernetes.io/enforce": "restricted",
+      "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled",
     });
   });
 
