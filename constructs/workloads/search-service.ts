@@ -78,7 +78,8 @@ export interface SearchServiceIngressOptions {
    */
   readonly allowedCidrs?: readonly string[];
   /**
-   * Refuse to delete the ALB (the controller turns this off when the Ingress goes).
+   * Refuse to delete the ALB. To remove the Ingress later, apply with this off first: the
+   * controller cannot delete a protected load balancer and the Ingress waits on it.
    * @default false
    */
   readonly deletionProtection?: boolean;
