@@ -388,6 +388,9 @@ export class EksCluster extends Construct {
     });
     const vpcCni = addon("addon-vpc-cni", "vpc-cni", addons.vpcCni, {
       podIdentityAssociation: [{ roleArn: cniRole.roleArn, serviceAccount: "aws-node" }],
+      // Without the network policy agent, Kubernetes NetworkPolicy objects are accepted by the
+      // API server and silently not enforced.
+      configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
       dependsOn: [podIdentityAgent],
     });
     const kubeProxy = addon("addon-kube-proxy", "kube-proxy", addons.kubeProxy);

@@ -452,6 +452,16 @@ describe("EksCluster", () => {
       });
     });
 
+    it("turns on the VPC CNI's network policy agent, so NetworkPolicy objects are enforced", () => {
+      const s = synthCluster();
+      const cni = Object.values(s.resources("aws_eks_addon")).find(
+        (a) => a.addon_name === "vpc-cni",
+      );
+      expect(JSON.parse(String(cni?.configuration_values))).toEqual({
+        enableNetworkPolicy: "true",
+      });
+    });
+
     it.each([
       ["vpc-cni", "aws-node", "vpc-cni-role", ["AmazonEKS_CNI_Policy"]],
       [
