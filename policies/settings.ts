@@ -6,18 +6,18 @@ import { z } from "zod";
 import { SEVERITIES } from "./model";
 import { PACK_NAMES } from "./packs/frameworks";
 
+/** `YYYY-MM-DD`, a real calendar day; one message per mistake. */
 const isoDate = () =>
-  z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date like 2026-03-31")
-    .refine(
-      (d) =>
-        !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
-        new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
-      {
-        message: "must be a real calendar date",
-      },
-    );
+  z.string().superRefine((day, ctx) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+      ctx.addIssue({ code: "custom", message: "must be a date like 2026-03-31" });
+    } else if (
+      Number.isNaN(Date.parse(`${day}T00:00:00Z`)) ||
+      !new Date(`${day}T00:00:00Z`).toISOString().startsWith(day)
+    ) {
+      ctx.addIssue({ code: "custom", message: "must be a real calendar date" });
+    }
+  });
 
 /**
  * An accepted finding: one rule on one resource, for a reason, until a date. The waiver applies

@@ -506,7 +506,7 @@ export const POLICY_TABLE: readonly PolicyEntry[] = [
     frameworks: credentials(["8.2.2", "8.3.1"]),
   }),
   entry(elasticacheAutomaticFailover, {
-    info: "Automatic failover is on.",
+    info: "Replication groups fail over to a replica automatically.",
     explanation:
       "A failed primary is replaced by a replica in seconds instead of staying down until someone acts.",
     severity: "medium",
@@ -514,7 +514,7 @@ export const POLICY_TABLE: readonly PolicyEntry[] = [
     frameworks: highAvailability,
   }),
   entry(elasticacheMultiAz, {
-    info: "Multi-AZ is on.",
+    info: "Replication groups run Multi-AZ: replicas in other zones, failover across zones.",
     explanation:
       "Replicas in other zones keep the cache (and the rate limiter) serving through the loss of a zone.",
     severity: "medium",

@@ -15,9 +15,15 @@ export const k8sResources = resourceRule({
   types: WORKLOAD_TYPES,
   fix: "Set `resources: { requests: { cpu, memory }, limits: { memory } }` (config `service.resources`).",
   check: eachContainer(true, (container, _pod, stack) => {
-    const missing = REQUIRED.filter(
-      (path) => !stack.string(container.body, `resources.${path}`).ok,
-    );
-    return missing.length > 0 ? [`\`resources\` lacks ${missing.join(", ")}`] : [];
+    const at = (path: string) => `resources.${path}`;
+    const missing = REQUIRED.filter((p) => stack.attr(container.body, at(p)).kind === "missing");
+    const unread = REQUIRED.filter((p) => !missing.includes(p)).flatMap((p) => {
+      const quantity = stack.string(container.body, at(p));
+      return quantity.ok ? [] : [quantity.problem];
+    });
+    return [
+      ...(missing.length > 0 ? [`\`resources\` lacks ${missing.join(", ")}`] : []),
+      ...unread,
+    ];
   }),
 });

@@ -46,6 +46,10 @@ export const sgNoPublicIngress: PolicyRule = {
         if (open.length === 0) return [];
         if (isWebPort(rule) && rule.group && lbGroups.has(rule.group)) return [];
         if (!rule.protocol.ok) return [rule.protocol.problem];
+        if (rule.protocol.value !== "-1") {
+          const unread = [rule.fromPort, rule.toPort].flatMap((p) => (p.ok ? [] : [p.problem]));
+          if (unread.length > 0) return unread;
+        }
         const where =
           rule.group && lbGroups.has(rule.group) ? "" : " of a group no load balancer uses";
         return [`admits ${open.join(", ")} on ${describePorts(rule)}${where}`];

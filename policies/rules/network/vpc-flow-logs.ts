@@ -10,12 +10,11 @@ export const vpcFlowLogs = resourceRule({
       .resources("aws_flow_log")
       .filter((log) => stack.pointsAt(stack.attr(log.body, "vpc_id"), vpc));
     if (logs.length === 0) return ["no `aws_flow_log` records this VPC's traffic"];
-    const all = logs.some((log) => {
-      const traffic = stack.string(log.body, "traffic_type");
-      return traffic.ok && traffic.value === "ALL";
-    });
-    return all
-      ? []
+    const traffic = logs.map((log) => stack.string(log.body, "traffic_type"));
+    if (traffic.some((t) => t.ok && t.value === "ALL")) return [];
+    const unread = traffic.flatMap((t) => (t.ok ? [] : [t.problem]));
+    return unread.length > 0
+      ? unread
       : [
           "the VPC's flow logs record only accepted or only rejected traffic (`traffic_type` is not ALL)",
         ];

@@ -4,7 +4,7 @@ import { isLiteral, scanStack, type Leaf } from "./scan";
 
 /** Attribute (or variable, map key, env var) names that hold credentials. */
 const SECRET_NAME =
-  /(password|passwd|passphrase|secret|secret_string|secret_binary|token|api_?key|access_key|private_key|credentials?)s?(_wo|_pem)?$/;
+  /(password|passwd|passphrase|secret|secret_string|secret_binary|token|api_?key|access_key|secret_key|private_key|credentials?)s?(_wo|_pem)?$/;
 /** Names that match the pattern but hold settings, not secrets. */
 const NOT_SECRET = new Set(["http_tokens"]);
 
