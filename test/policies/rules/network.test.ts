@@ -1,0 +1,4 @@
+import { describeRuleCases } from "../support/cases";
+import { networkCases } from "./network.cases";
+
+describeRuleCases("network rules", networkCases);
