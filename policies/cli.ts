@@ -7,10 +7,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { buildApp, stackNames } from "../stacks/app";
-import { collectOverrides } from "../stacks/config";
-import { loadEnvironments } from "../stacks/environments";
-import { checkSynthesizedApp } from "./engine/synthesized";
+import { buildApp } from "../stacks/app";
+import { checkApp } from "./app-check";
 import { isoDay } from "./engine/waivers";
 import { formatReport } from "./report/table";
 import { toSarif } from "./report/sarif";
@@ -36,12 +34,7 @@ try {
   // The same composition `cdktf synth` runs (stacks/main.ts), synthesized in this process.
   const app = buildApp({ env: process.env, outdir });
   app.synth();
-  const configs = loadEnvironments(
-    collectOverrides({ context: app.node.tryGetContext("overrides"), env: process.env }),
-  );
-  const configFor = (stack: string) =>
-    configs.find((c) => Object.values(stackNames(c.name)).includes(stack));
-  report = checkSynthesizedApp({ outdir, configFor, today });
+  report = checkApp(app, process.env, today);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(2);

@@ -4,22 +4,18 @@ export const FRAMEWORKS = {
   hipaa: {
     title: "HIPAA Security Rule",
     source: "45 CFR Part 164, Subpart C",
-    uri: "https://www.ecfr.gov/current/title-45/subtitle-A/subchapter-C/part-164/subpart-C",
   },
   soc2: {
     title: "SOC 2",
     source: "AICPA Trust Services Criteria (2017, points of focus revised 2022)",
-    uri: "https://www.aicpa-cima.com/resources/download/2017-trust-services-criteria-with-revised-points-of-focus-2022",
   },
   "pci-dss": {
     title: "PCI DSS",
     source: "PCI DSS v4.0.1",
-    uri: "https://docs-prv.pcisecuritystandards.org/PCI%20DSS/Standard/PCI-DSS-v4_0_1.pdf",
   },
   gdpr: {
     title: "GDPR",
     source: "Regulation (EU) 2016/679",
-    uri: "https://eur-lex.europa.eu/eli/reg/2016/679/oj",
   },
 } as const;
 

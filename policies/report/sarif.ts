@@ -169,8 +169,6 @@ export function toSarif(
         tool: {
           driver: {
             name: "search-platform-policies",
-            informationUri:
-              "https://github.com/search-platform/search-platform/blob/main/policies/RULES.md",
             version: options.toolVersion ?? "0.1.0",
             rules: checks.map(ruleDescriptor),
           },

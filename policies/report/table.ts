@@ -37,7 +37,10 @@ function resultLines(
         SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
         a.ruleId.localeCompare(b.ruleId),
     );
-  if (shown.length === 0) return ["  (no results)"];
+  if (shown.length === 0) {
+    const passes = results.filter((r) => r.status === "pass").length;
+    return [`  no findings (${passes} passed${options.onlyFindings ? ", not listed" : ""})`];
+  }
   const statusOf = (r: PolicyResult) =>
     r.status === "fail" && isAtLeast(r.severity, failAt) ? "FAIL" : r.status;
   const lines = table([

@@ -88,3 +88,6 @@ export function expect<T>(
 /** Rules that apply only in production. */
 export const prodOnly = (context: PolicyContext): string | undefined =>
   context.stage === "prod" ? undefined : `applies in prod only (stage is ${context.stage})`;
+
+/** "1 day", "7 days". */
+export const days = (n: number): string => `${n} day${n === 1 ? "" : "s"}`;

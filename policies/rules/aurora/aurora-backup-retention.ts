@@ -1,4 +1,4 @@
-import { resourceRule } from "../define";
+import { days, resourceRule } from "../define";
 
 /**
  * Automated backups are kept at least as long as the stage asks: 7 days anywhere, 30 in prod
@@ -9,12 +9,12 @@ export const auroraBackupRetention = resourceRule({
   types: ["aws_rds_cluster"],
   fix: "Raise `backupRetentionPeriod` (config `aurora.backupRetentionInDays`, at most 35).",
   check(cluster, stack, context) {
-    const days = stack.number(cluster.body, "backup_retention_period", { default: 1 });
-    if (!days.ok) return [days.problem];
-    return days.value >= context.minBackupRetentionInDays
+    const retention = stack.number(cluster.body, "backup_retention_period", { default: 1 });
+    if (!retention.ok) return [retention.problem];
+    return retention.value >= context.minBackupRetentionInDays
       ? []
       : [
-          `\`backup_retention_period\` is ${days.value} days; ${context.stage} needs at least ${context.minBackupRetentionInDays}`,
+          `\`backup_retention_period\` is ${days(retention.value)}; ${context.stage} needs at least ${context.minBackupRetentionInDays}`,
         ];
   },
 });

@@ -1,4 +1,4 @@
-import { resourceRule } from "../define";
+import { days, resourceRule } from "../define";
 
 /**
  * The cache keeps daily snapshots: at least 1 day anywhere, 7 in prod (REFERENCE.md), so that
@@ -9,12 +9,12 @@ export const elasticacheSnapshots = resourceRule({
   types: ["aws_elasticache_replication_group"],
   fix: "Raise `snapshotRetentionLimit` (config `redis.snapshotRetentionInDays`) and set a `snapshotWindow`.",
   check(group, stack, context) {
-    const days = stack.number(group.body, "snapshot_retention_limit", { default: 0 });
-    if (!days.ok) return [days.problem];
-    return days.value >= context.minCacheSnapshotRetentionInDays
+    const retention = stack.number(group.body, "snapshot_retention_limit", { default: 0 });
+    if (!retention.ok) return [retention.problem];
+    return retention.value >= context.minCacheSnapshotRetentionInDays
       ? []
       : [
-          `\`snapshot_retention_limit\` is ${days.value} days; ${context.stage} needs at least ${context.minCacheSnapshotRetentionInDays}`,
+          `\`snapshot_retention_limit\` is ${days(retention.value)}; ${context.stage} needs at least ${context.minCacheSnapshotRetentionInDays}`,
         ];
   },
 });

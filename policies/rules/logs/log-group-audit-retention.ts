@@ -1,4 +1,4 @@
-import { resourceRule } from "../define";
+import { days, resourceRule } from "../define";
 import { holdsAuditData } from "./log-groups";
 
 /**
@@ -12,13 +12,13 @@ export const logGroupAuditRetention = resourceRule({
   select: (group, stack) => holdsAuditData(stack, group),
   fix: "Set `retentionInDays` to `cloudWatchRetentionAtLeast(<preset minimum>)` (2557 for HIPAA and SOX, 1096 for GDPR, 731 otherwise).",
   check(group, stack, context) {
-    const days = stack.number(group.body, "retention_in_days", { default: 0 });
-    if (!days.ok) return [days.problem];
-    if (days.value === 0) return [];
-    return days.value >= context.minAuditRetentionInDays
+    const retention = stack.number(group.body, "retention_in_days", { default: 0 });
+    if (!retention.ok) return [retention.problem];
+    if (retention.value === 0) return [];
+    return retention.value >= context.minAuditRetentionInDays
       ? []
       : [
-          `audit log group keeps events ${days.value} days; the "${context.compliancePreset}" preset needs at least ${context.minAuditRetentionInDays}`,
+          `audit log group keeps events ${days(retention.value)}; the "${context.compliancePreset}" preset needs at least ${context.minAuditRetentionInDays}`,
         ];
   },
 });

@@ -1,4 +1,4 @@
-import { resourceRule } from "../define";
+import { days, resourceRule } from "../define";
 import { holdsSecurityRecords } from "./log-groups";
 
 const ONE_YEAR = 365;
@@ -13,10 +13,12 @@ export const logGroupSecurityRetention = resourceRule({
   select: (group, stack) => holdsSecurityRecords(stack, group),
   fix: "Set `retentionInDays` to 365 or more on flow log, EKS, RDS, ElastiCache and audit log groups.",
   check(group, stack) {
-    const days = stack.number(group.body, "retention_in_days", { default: 0 });
-    if (!days.ok) return [days.problem];
-    return days.value === 0 || days.value >= ONE_YEAR
+    const retention = stack.number(group.body, "retention_in_days", { default: 0 });
+    if (!retention.ok) return [retention.problem];
+    return retention.value === 0 || retention.value >= ONE_YEAR
       ? []
-      : [`security log group keeps events ${days.value} days; at least ${ONE_YEAR} are needed`];
+      : [
+          `security log group keeps events ${days(retention.value)}; at least ${ONE_YEAR} are needed`,
+        ];
   },
 });

@@ -183,7 +183,7 @@ export const dataCases: RuleCase[] = [
     name: "fails the provider's default of 1 day",
     stage: "dev",
     build: (s) => auroraCluster(s, { backupRetentionPeriod: undefined }),
-    expect: fails(/is 1 days; dev needs at least 7/),
+    expect: fails(/^`backup_retention_period` is 1 day; dev needs at least 7$/),
   },
   {
     rule: auroraBackupRetention,
