@@ -34,7 +34,7 @@ try {
   // The same composition `cdktf synth` runs (stacks/main.ts), synthesized in this process.
   const app = buildApp({ env: process.env, outdir });
   app.synth();
-  report = checkApp(app, process.env, today);
+  report = checkApp(app, today);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(2);

@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { collectOverrides, type OverrideSources } from "./config";
+import { collectOverrides, type OverrideSources, type PlatformConfig } from "./config";
 import { loadEnvironments } from "./environments";
 import { InfraStack } from "./infra-stack";
 import { WorkloadsStack } from "./workloads-stack";
@@ -17,13 +17,18 @@ export const stackNames = (env: string) => ({
   workloads: `search-${env}-workloads`,
 });
 
+/** The App, and the validated config of every environment it holds stacks for. */
+export class PlatformApp extends App {
+  readonly environments: PlatformConfig[] = [];
+}
+
 /**
  * Composes every environment's stacks into one App. Tests call this; `main.ts` calls it and
  * synthesizes. SEARCH_PLATFORM_ENVIRONMENTS (comma-separated names) restricts which
  * environments are built.
  */
-export function buildApp(options: BuildAppOptions): App {
-  const app = new App({ outdir: options.outdir });
+export function buildApp(options: BuildAppOptions): PlatformApp {
+  const app = new PlatformApp({ outdir: options.outdir });
   const overrides = collectOverrides({
     context: app.node.tryGetContext("overrides"),
     env: options.env,
@@ -34,6 +39,7 @@ export function buildApp(options: BuildAppOptions): App {
 
   for (const config of loadEnvironments(overrides)) {
     if (only && !only.includes(config.name)) continue;
+    app.environments.push(config);
     const names = stackNames(config.name);
     const infra = new InfraStack(app, names.infra, { config });
     const workloads = new WorkloadsStack(app, names.workloads, { config, infra: infra.outputs });
