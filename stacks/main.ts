@@ -3,7 +3,9 @@
 import { checkApp } from "../policies/app-check";
 import { isoDay } from "../policies/engine/waivers";
 import { buildApp } from "./app";
+import { skipTokenCreationTraces } from "./synth-performance";
 
+skipTokenCreationTraces();
 try {
   const app = buildApp({ env: process.env });
   app.synth();
