@@ -25,7 +25,7 @@ export class PlatformApp extends App {
 /**
  * Composes every environment's stacks into one App. Tests call this; `main.ts` calls it and
  * synthesizes. SEARCH_PLATFORM_ENVIRONMENTS (comma-separated names) restricts which
- * environments are built.
+ * environments are built; SEARCH_PLATFORM_STACKS=infra leaves the workloads stacks out.
  */
 export function buildApp(options: BuildAppOptions): PlatformApp {
   const app = new PlatformApp({ outdir: options.outdir });
@@ -33,6 +33,12 @@ export function buildApp(options: BuildAppOptions): PlatformApp {
     context: app.node.tryGetContext("overrides"),
     env: options.env,
   });
+  const kinds = options.env.SEARCH_PLATFORM_STACKS ?? "infra,workloads";
+  if (!["infra", "infra,workloads"].includes(kinds)) {
+    throw new Error(
+      `SEARCH_PLATFORM_STACKS must be "infra" or "infra,workloads" (the workloads stack reads the infra stack's outputs), got "${kinds}"`,
+    );
+  }
   const only = options.env.SEARCH_PLATFORM_ENVIRONMENTS?.split(",")
     .map((s) => s.trim())
     .filter(Boolean);
@@ -42,6 +48,7 @@ export function buildApp(options: BuildAppOptions): PlatformApp {
     app.environments.push(config);
     const names = stackNames(config.name);
     const infra = new InfraStack(app, names.infra, { config });
+    if (kinds === "infra") continue;
     const workloads = new WorkloadsStack(app, names.workloads, { config, infra: infra.outputs });
     // Cross-stack references already order the two; stated so that `cdktf deploy` of both
     // applies the infra stack first even if a refactor drops the last reference.

@@ -23,10 +23,15 @@ function synthAll(env: Record<string, string> = {}): Record<string, string> {
 describe("the app", () => {
   const first = synthAll();
 
-  it("synthesizes an infra stack per environment", () => {
-    expect(Object.keys(first)).toEqual(
-      expect.arrayContaining(["search-dev-infra", "search-staging-infra", "search-prod-infra"]),
-    );
+  it("synthesizes an infra and a workloads stack per environment", () => {
+    expect(Object.keys(first).sort()).toEqual([
+      "search-dev-infra",
+      "search-dev-workloads",
+      "search-prod-infra",
+      "search-prod-workloads",
+      "search-staging-infra",
+      "search-staging-workloads",
+    ]);
   });
 
   it("synthesizes byte-identical output twice", () => {
@@ -48,6 +53,20 @@ describe("the app", () => {
       use_lockfile: true,
       key: expect.stringMatching(new RegExp(`/${stack}\\.tfstate$`)),
     });
+  });
+
+  it("leaves the workloads stacks out when SEARCH_PLATFORM_STACKS is infra", () => {
+    expect(Object.keys(synthAll({ SEARCH_PLATFORM_STACKS: "infra" })).sort()).toEqual([
+      "search-dev-infra",
+      "search-prod-infra",
+      "search-staging-infra",
+    ]);
+  });
+
+  it("fails when SEARCH_PLATFORM_STACKS names workloads without infra", () => {
+    expect(() => synthAll({ SEARCH_PLATFORM_STACKS: "workloads" })).toThrow(
+      'SEARCH_PLATFORM_STACKS must be "infra" or "infra,workloads" (the workloads stack reads the infra stack\'s outputs), got "workloads"',
+    );
   });
 
   it("synthesizes only the environments named in SEARCH_PLATFORM_ENVIRONMENTS", () => {
