@@ -32,11 +32,17 @@ export function hashApiKey(apiKey: string): Buffer {
 
 interface CachedKey {
   readonly principal: Principal;
+  readonly hashHex: string;
   readonly expiresAt: number;
 }
 
 export class ApiKeyAuthenticator implements RevocationListener {
+  /**
+   * Keyed by the key itself, so a request costs a map lookup, no hashing; `byHash` lets a
+   * revocation message (which carries only the hash) find the entry.
+   */
   private readonly cache = new Map<string, CachedKey>();
+  private readonly byHash = new Map<string, string>();
   private readonly ttlMs: number;
 
   constructor(
@@ -50,16 +56,21 @@ export class ApiKeyAuthenticator implements RevocationListener {
 
   /** The principal of a key validated recently, without any I/O; undefined if not cached. */
   peek(apiKey: string): Principal | undefined {
-    return this.cached(hashApiKey(apiKey).toString("hex"));
+    const entry = this.cache.get(apiKey);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.drop(apiKey, entry.hashHex);
+      return undefined;
+    }
+    return entry.principal;
   }
 
   /** The key's principal, or undefined for a malformed, unknown or revoked key. */
   async authenticate(apiKey: string): Promise<Principal | undefined> {
+    const hit = this.peek(apiKey);
+    if (hit) return hit;
     if (!KEY_PATTERN.test(apiKey)) return undefined;
     const hash = hashApiKey(apiKey);
-    const hex = hash.toString("hex");
-    const hit = this.cached(hex);
-    if (hit) return hit;
     const owner = await findKeyOwner(this.writer, hash);
     if (!owner) return undefined;
     const principal: Principal = {
@@ -70,28 +81,28 @@ export class ApiKeyAuthenticator implements RevocationListener {
     };
     if (this.cache.size >= this.settings.keyCacheMaxEntries) {
       // Maps iterate in insertion order: drop the oldest entry.
-      this.cache.delete(this.cache.keys().next().value as string);
+      const [oldest, entry] = this.cache.entries().next().value as [string, CachedKey];
+      this.drop(oldest, entry.hashHex);
     }
-    this.cache.set(hex, { principal, expiresAt: this.now() + this.ttlMs });
+    const hashHex = hash.toString("hex");
+    this.cache.set(apiKey, { principal, hashHex, expiresAt: this.now() + this.ttlMs });
+    this.byHash.set(hashHex, apiKey);
     return principal;
   }
 
   forget(keyHashHex: string): void {
-    this.cache.delete(keyHashHex);
+    const apiKey = this.byHash.get(keyHashHex);
+    if (apiKey !== undefined) this.drop(apiKey, keyHashHex);
   }
 
   forgetAll(): void {
     this.cache.clear();
+    this.byHash.clear();
   }
 
-  private cached(hex: string): Principal | undefined {
-    const entry = this.cache.get(hex);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.cache.delete(hex);
-      return undefined;
-    }
-    return entry.principal;
+  private drop(apiKey: string, hashHex: string): void {
+    this.cache.delete(apiKey);
+    this.byHash.delete(hashHex);
   }
 }
 

@@ -21,8 +21,8 @@ import type { SearchHit, SearchRequest, SearchResponse } from "./schemas";
 export type CacheOutcome = "hit" | "miss";
 
 export interface SearchResult {
-  /** The serialized `SearchResponse`. */
-  readonly body: string;
+  /** The serialized `SearchResponse`: a string when just built, the stored bytes on a hit. */
+  readonly body: string | Buffer;
   readonly cache: CacheOutcome;
 }
 
@@ -38,26 +38,29 @@ export class SearchService {
     private readonly observer: SearchObserver,
   ) {}
 
-  async search(principal: Principal, request: SearchRequest): Promise<SearchResult> {
-    const queryFingerprint = fingerprintQuery(principal.tenantId, request);
+  /**
+   * @param admitted resolves once the caller's rate limit admits the request (rejects with 429
+   *   otherwise). The cache lookup runs meanwhile; PostgreSQL is asked only after it.
+   */
+  async search(
+    principal: Principal,
+    request: SearchRequest,
+    admitted: Promise<void> = Promise.resolve(),
+  ): Promise<SearchResult> {
+    const query = normalize(principal.tenantId, request);
     const after = request.cursor
-      ? this.cursors.decode(request.cursor, queryFingerprint)
+      ? this.cursors.decode(request.cursor, fingerprint(query))
       : undefined;
-    const cacheKey = hash(
-      `${principal.role}\n${queryFingerprint}\n${request.limit}\n${request.cursor ?? ""}`,
-    );
+    const cacheKey = hash(`${principal.role}\n${request.limit}\n${request.cursor ?? ""}\n${query}`);
 
-    const state = await this.cache.state(principal.tenantId);
-    if (state.generation) {
-      const cached = await this.cache.get(principal.tenantId, state.generation, cacheKey);
-      if (cached !== null) {
-        this.observer.cacheRequest("hit");
-        return { body: cached, cache: "hit" };
-      }
+    const [lookup] = await Promise.all([this.cache.lookup(principal.tenantId, cacheKey), admitted]);
+    if (lookup.hit) {
+      this.observer.cacheRequest("hit");
+      return { body: lookup.hit, cache: "hit" };
     }
     this.observer.cacheRequest("miss");
 
-    const db = poolForRead(this.pools, state);
+    const db = poolForRead(this.pools, lookup);
     const rows = await searchDocuments(db.forTenant(principal.tenantId), {
       query: request.q,
       mode: request.mode,
@@ -66,8 +69,8 @@ export class SearchService {
       fields: request.filters,
       classification: request.classification,
     });
-    const body = JSON.stringify(this.toResponse(rows, request.limit, after, queryFingerprint));
-    if (state.generation) this.cache.put(principal.tenantId, state.generation, cacheKey, body);
+    const body = JSON.stringify(this.toResponse(rows, request.limit, after, query));
+    if (lookup.generation) this.cache.put(principal.tenantId, lookup.generation, cacheKey, body);
     return { body, cache: "miss" };
   }
 
@@ -75,7 +78,7 @@ export class SearchService {
     rows: readonly SearchRow[],
     limit: number,
     after: CursorPosition | undefined,
-    queryFingerprint: string,
+    query: string,
   ): SearchResponse {
     const page = rows.slice(0, limit);
     const total = after ? after.total : rows.length > 0 ? Number(rows[0].total) : 0;
@@ -85,7 +88,7 @@ export class SearchService {
       total,
       nextCursor:
         rows.length > limit && last
-          ? this.cursors.encode(queryFingerprint, { rank: last.rank, id: last.id, total })
+          ? this.cursors.encode(fingerprint(query), { rank: last.rank, id: last.id, total })
           : null,
     };
   }
@@ -121,17 +124,25 @@ export function highlight(snippet: string): string {
 }
 
 /**
- * What a cursor is bound to: the tenant and the query with its filters (not the page size,
- * which may change between pages). Whitespace is normalized; case is not, since `OR` is an
+ * The query as a cursor is bound to it: the tenant and the query with its filters, not the page
+ * size (which may change between pages). Whitespace is normalized; case is not, since `OR` is an
  * operator and `or` a word.
  */
-export function fingerprintQuery(tenantId: string, r: SearchRequest): string {
+export function normalize(tenantId: string, r: SearchRequest): string {
   const filters = Object.keys(r.filters)
     .sort()
     .map((k) => [k, r.filters[k]]);
-  return hash(
-    JSON.stringify([tenantId, r.q.replace(/\s+/g, " "), r.mode, r.classification ?? null, filters]),
-  ).slice(0, 22);
+  return JSON.stringify([
+    tenantId,
+    r.q.replace(/\s+/g, " "),
+    r.mode,
+    r.classification ?? null,
+    filters,
+  ]);
+}
+
+function fingerprint(normalizedQuery: string): string {
+  return hash(normalizedQuery).slice(0, 22);
 }
 
 function hash(s: string): string {

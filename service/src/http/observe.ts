@@ -1,19 +1,41 @@
 /**
- * Request id, latency metrics and the one log line per request.
+ * What every request gets, in one middleware (each express layer costs every request):
  *
- * The request id is the caller's `x-request-id` when it looks like one (letters, digits and
- * `._:-`, at most 128), a new UUID otherwise; it is returned in `x-request-id` and carried by
- * every log line and error body.
+ * - a request id: the caller's `x-request-id` when it looks like one (letters, digits and `._:-`,
+ *   at most 128), a new UUID otherwise; returned in `x-request-id`, carried by every log line and
+ *   error body;
+ * - the whole-request deadline (`server.requestTimeoutMs`): a request still unanswered then gets
+ *   503 `timeout`, so a client never waits longer and a drain never lasts longer. The work
+ *   behind it is bounded separately (statement_timeout, Redis commandTimeout); whatever it
+ *   answers afterwards is discarded;
+ * - `Connection: close` while draining, decided when the headers are written (requests in
+ *   flight at SIGTERM count too), so clients reconnect elsewhere and the drain does not wait for
+ *   idle keep-alive sockets;
+ * - latency metrics and one log line when the response is finished.
  */
 import { randomUUID } from "node:crypto";
-import type { RequestHandler } from "express";
+import type { RequestHandler, Response } from "express";
 import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
-import { errorCodeOf, maybePrincipalOf, routeOf, setRequestId } from "./context";
+import {
+  errorCodeOf,
+  maybePrincipalOf,
+  requestIdOf,
+  routeOf,
+  setErrorCode,
+  setRequestId,
+} from "./context";
+import { AppError, errorBody } from "./errors";
+import type { Lifecycle } from "./services";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function observe(metrics: Metrics, logger: Logger): RequestHandler {
+export function observe(
+  metrics: Metrics,
+  logger: Logger,
+  lifecycle: Lifecycle,
+  deadlineMs: number,
+): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     const incoming = req.headers["x-request-id"];
@@ -22,6 +44,14 @@ export function observe(metrics: Metrics, logger: Logger): RequestHandler {
     setRequestId(res, requestId);
     res.setHeader("x-request-id", requestId);
 
+    const deadline = setTimeout(() => answerTimeout(res), deadlineMs);
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: Response, ...args: Parameters<typeof writeHead>) {
+      if (lifecycle.draining) this.shouldKeepAlive = false;
+      return writeHead.apply(this, args);
+    } as typeof writeHead;
+
+    res.once("close", () => clearTimeout(deadline));
     res.once("finish", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeOf(req, res);
@@ -44,4 +74,15 @@ export function observe(metrics: Metrics, logger: Logger): RequestHandler {
     });
     next();
   };
+}
+
+function answerTimeout(res: Response): void {
+  if (res.headersSent) return;
+  const error = AppError.timeout("The request took too long; try again.");
+  setErrorCode(res, error.code);
+  res
+    .status(error.status)
+    .setHeader("Retry-After", String(error.retryAfterSeconds))
+    .setHeader("content-type", "application/json; charset=utf-8")
+    .send(errorBody(error, requestIdOf(res)));
 }

@@ -21,20 +21,33 @@ export function rateLimited(d: RateLimitDecision, what: string): AppError {
   );
 }
 
-/** Charges one request of `operation` to the caller's tenant at its tier. */
+/**
+ * Charges one request of `operation` to the caller's tenant at its tier: resolves when allowed,
+ * rejects with 429 when not. The RateLimit-* headers are set either way.
+ */
+export async function admit(
+  limiter: RateLimiter,
+  metrics: Metrics,
+  res: Response,
+  operation: RateLimitedOperation,
+): Promise<void> {
+  const p = principalOf(res);
+  const decision = await limiter.consume(p.tenantId, p.tier, operation);
+  setRateLimitHeaders(res, decision);
+  if (!decision.allowed) {
+    metrics.rateLimitRejections.labels(operation, p.tier).inc();
+    throw rateLimited(decision, operation);
+  }
+}
+
+/** `admit` as a middleware: the route runs only once the request is admitted. */
 export function limit(
   limiter: RateLimiter,
   metrics: Metrics,
   operation: RateLimitedOperation,
 ): RequestHandler {
   return async (_req, res, next) => {
-    const p = principalOf(res);
-    const decision = await limiter.consume(p.tenantId, p.tier, operation);
-    setRateLimitHeaders(res, decision);
-    if (!decision.allowed) {
-      metrics.rateLimitRejections.labels(operation, p.tier).inc();
-      throw rateLimited(decision, operation);
-    }
+    await admit(limiter, metrics, res, operation);
     next();
   };
 }

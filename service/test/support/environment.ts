@@ -96,7 +96,7 @@ export class TestEnvironment {
 
   async setUp(): Promise<void> {
     this.database = await createDatabase();
-    this.ownerPool = new Pool({ ...PG, database: this.database, max: 2 });
+    this.ownerPool = new Pool({ ...PG, database: this.database, max: 2, pipeline: true });
     this.owner = new Database("writer", this.ownerPool, createDependencies().postgresWriter, 5_000);
   }
 

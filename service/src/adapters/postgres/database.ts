@@ -102,9 +102,19 @@ export class Database implements Queryable {
         const client = await this.pool.connect();
         let broken: Error | undefined;
         try {
-          const preamble = this.begin(client, tenantId, options);
-          const statement = client.query<R>(sql, params as unknown[]);
-          const commit = client.query("COMMIT");
+          // The four statements leave in one write (pg corks each query; this corks the lot).
+          const stream = socketOf(client);
+          stream?.cork();
+          let preamble: Promise<unknown>,
+            statement: Promise<{ rows: R[] }>,
+            commit: Promise<unknown>;
+          try {
+            preamble = this.begin(client, tenantId, options);
+            statement = client.query<R>(sql, params as unknown[]);
+            commit = client.query("COMMIT");
+          } finally {
+            stream?.uncork();
+          }
           // Attach handlers at once: an error in one must not surface as an unhandled rejection
           // of the others, which fail with it.
           const settled = await Promise.allSettled([preamble, statement, commit]);
@@ -163,6 +173,18 @@ export class Database implements Queryable {
   close(): Promise<void> {
     return this.pool.end();
   }
+}
+
+/**
+ * The connection's socket, when node-postgres exposes it (an internal, hence the guard): corking
+ * it batches pipelined statements into one write.
+ */
+function socketOf(client: PoolClient): { cork(): void; uncork(): void } | undefined {
+  const stream = (client as unknown as { connection?: { stream?: unknown } }).connection?.stream;
+  const s = stream as { cork?: unknown; uncork?: unknown } | undefined;
+  return s && typeof s.cork === "function" && typeof s.uncork === "function"
+    ? (s as { cork(): void; uncork(): void })
+    : undefined;
 }
 
 function transaction(client: PoolClient, tenantId: string): TenantTransaction {

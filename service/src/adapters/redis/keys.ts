@@ -17,7 +17,12 @@ export class RedisKeys {
   }
 
   search(tenantId: string, generation: string, fingerprint: string): string {
-    return `${this.prefix}{t:${tenantId}}:s:${generation}:${fingerprint}`;
+    return `${this.searchPrefix(tenantId)}${generation}:${fingerprint}`;
+  }
+
+  /** What every cached search key of the tenant starts with (the generation follows). */
+  searchPrefix(tenantId: string): string {
+    return `${this.prefix}{t:${tenantId}}:s:`;
   }
 
   /** rate-limiter-flexible appends `:<key>`; the key is `tenantRateLimitKey`. */

@@ -25,12 +25,50 @@ export interface TenantCacheState {
   readonly recentWrite: boolean;
 }
 
+export interface CacheLookup extends TenantCacheState {
+  /** The cached response body, byte for byte as it was stored; null on a miss. */
+  readonly hit: Buffer | null;
+}
+
 export interface SearchCacheEvents {
   onError(err: unknown, operation: string): void;
   onInvalidationFailure(tenantId: string): void;
 }
 
-const newGeneration = () => randomBytes(6).toString("base64url");
+// Generations only need to be unique, never guessable: a random prefix per process and a
+// counter (no random bytes per request).
+const processTag = randomBytes(6).toString("base64url");
+let generations = 0;
+const newGeneration = () => `${processTag}.${(generations++).toString(36)}`;
+
+/**
+ * One round trip for a lookup: the generation (started when missing), the read-your-writes
+ * marker and the entry under that generation. The entry's key is built inside the script; it
+ * carries the tenant's hash tag, so in cluster mode it lives in the same slot as KEYS[1].
+ */
+const LOOKUP_SCRIPT = `
+local generation = redis.call('GET', KEYS[1])
+if not generation then
+  generation = ARGV[3]
+  redis.call('SET', KEYS[1], generation)
+end
+local recent = redis.call('EXISTS', KEYS[2])
+local hit = false
+if ARGV[2] ~= '' then
+  hit = redis.call('GET', ARGV[1] .. generation .. ':' .. ARGV[2])
+end
+return {generation, recent, hit}
+`;
+
+interface LookupCommand {
+  searchCacheLookupBuffer(
+    generationKey: string,
+    markerKey: string,
+    entryPrefix: string,
+    fingerprint: string,
+    candidate: string,
+  ): Promise<[Buffer, number, Buffer | null]>;
+}
 
 export class SearchCache {
   private readonly pending = new Set<string>();
@@ -45,37 +83,40 @@ export class SearchCache {
   ) {
     this.retryTimer = setInterval(() => void this.retryPending(), 1_000);
     this.retryTimer.unref();
+    client.defineCommand("searchCacheLookup", { numberOfKeys: 2, lua: LOOKUP_SCRIPT });
   }
 
-  /** One round trip: the tenant's generation and read-your-writes marker. */
-  async state(tenantId: string): Promise<TenantCacheState> {
-    if (this.pending.has(tenantId)) return { generation: null, recentWrite: true };
+  /**
+   * The tenant's cache state and, when `fingerprint` is given and the cache is enabled, the
+   * cached response. Never throws: when Redis fails, no cache and reads go to the writer.
+   */
+  async lookup(tenantId: string, fingerprint: string | null): Promise<CacheLookup> {
+    if (this.pending.has(tenantId)) return { generation: null, recentWrite: true, hit: null };
+    const enabled = this.settings.cache.enabled;
     try {
-      const genKey = this.keys.generation(tenantId);
-      const [generation, marker] = await this.dependency.execute(() =>
-        this.client.mget(genKey, this.keys.recentWrite(tenantId)),
+      const [generation, recent, hit] = await this.dependency.execute(() =>
+        (this.client as unknown as LookupCommand).searchCacheLookupBuffer(
+          this.keys.generation(tenantId),
+          this.keys.recentWrite(tenantId),
+          this.keys.searchPrefix(tenantId),
+          enabled && fingerprint ? fingerprint : "",
+          newGeneration(),
+        ),
       );
-      if (!this.settings.cache.enabled) return { generation: null, recentWrite: marker !== null };
       return {
-        generation: generation ?? (await this.startGeneration(genKey)),
-        recentWrite: marker !== null,
+        generation: enabled ? generation.toString() : null,
+        recentWrite: recent === 1,
+        hit: enabled ? hit : null,
       };
     } catch (err) {
-      this.events.onError(err, "state");
-      return { generation: null, recentWrite: true };
+      this.events.onError(err, "lookup");
+      return { generation: null, recentWrite: true, hit: null };
     }
   }
 
-  /** The cached response body, exactly as it was serialized; null on a miss or an error. */
-  async get(tenantId: string, generation: string, fingerprint: string): Promise<string | null> {
-    try {
-      return await this.dependency.execute(() =>
-        this.client.get(this.keys.search(tenantId, generation, fingerprint)),
-      );
-    } catch (err) {
-      this.events.onError(err, "get");
-      return null;
-    }
+  /** The tenant's cache state only (reads other than search). */
+  state(tenantId: string): Promise<TenantCacheState> {
+    return this.lookup(tenantId, null);
   }
 
   /** Stores a response body; does not wait (commands on one connection stay in order). */
@@ -127,15 +168,6 @@ export class SearchCache {
       const failed = results?.find(([err]) => err);
       if (!results || failed) throw failed?.[0] ?? new Error("MULTI was discarded");
     });
-  }
-
-  /** Concurrent first readers agree on one generation: SET NX, then read what won. */
-  private async startGeneration(key: string): Promise<string> {
-    const candidate = newGeneration();
-    const previous = await this.dependency.execute(() =>
-      this.client.set(key, candidate, "NX", "GET"),
-    );
-    return previous ?? candidate;
   }
 
   private async retryPending(): Promise<void> {

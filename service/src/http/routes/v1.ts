@@ -12,7 +12,7 @@ import { jsonBody } from "../body";
 import { principalOf, recordRoute } from "../context";
 import { AppError } from "../errors";
 import type { Action } from "../permissions";
-import { limit } from "../rate-limit";
+import { admit, limit } from "../rate-limit";
 import type { DomainServices, HttpContext } from "../services";
 import { describe, parse } from "../validation";
 
@@ -77,10 +77,15 @@ export function v1Routes(ctx: HttpContext): Router {
     res.status(204).end();
   });
 
-  router.get("/search", ...guard("search", "search"), async (req, res) => {
+  // Search is admitted differently from the other routes: the rate-limit charge and the cache
+  // lookup are independent Redis calls, so they are issued together and share a round trip;
+  // PostgreSQL is only asked once the request is admitted (see SearchService.search).
+  router.get("/search", recordRoute, authenticated, permit("search"), async (req, res) => {
     const request = parse(schemas.searchQuery, req.query, "query");
+    const admitted = admit(ctx.rateLimiter, ctx.metrics, res, "search");
+    admitted.catch(() => undefined); // a 400 from the search itself may come first
     const started = process.hrtime.bigint();
-    const result = await services().search.search(principalOf(res), request);
+    const result = await services().search.search(principalOf(res), request, admitted);
     ctx.metrics.searchDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     res
       .status(200)
