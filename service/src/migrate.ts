@@ -3,16 +3,26 @@
  * (a one-off Kubernetes Job in deployments; PGUSER defaults to "postgres" locally). Creates the
  * database first when it does not exist (local runs; on Aurora, Terraform creates it).
  */
-import { Client } from "pg";
+import { Client, type ClientConfig } from "pg";
 import { InvalidSettingsError } from "./config";
 import { loadConfig } from "./config/load";
+import { sslOptions } from "./adapters/postgres/database";
 import { migrate } from "./adapters/postgres/migrations";
 
 async function main(): Promise<void> {
-  const { endpoints } = loadConfig(process.env, { defaultUser: "postgres" });
-  const target = endpoints.postgresWriter;
-  await ensureDatabase(target);
-  const client = new Client({ ...target, application_name: "search-migrate" });
+  const { settings, endpoints } = loadConfig(process.env, {
+    defaultUser: "postgres",
+    uses: { postgres: true, redis: false },
+  });
+  const connection = {
+    ...endpoints.postgresWriter,
+    ssl: sslOptions(settings.postgres.sslMode, endpoints.sslRootCertPath),
+    connectionTimeoutMillis: settings.postgres.connectionTimeoutMs,
+    // Also bounds the wait for another runner's lock.
+    statement_timeout: settings.postgres.statementTimeoutMs,
+  };
+  await ensureDatabase(connection);
+  const client = new Client({ ...connection, application_name: "search-migrate" });
   await client.connect();
   try {
     const result = await migrate(client, undefined, (m) => log({ msg: m }));
@@ -22,13 +32,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function ensureDatabase(target: {
-  host: string;
-  port: number;
-  user: string;
-  password: string | undefined;
-  database: string;
-}): Promise<void> {
+async function ensureDatabase(target: ClientConfig & { database: string }): Promise<void> {
   const admin = new Client({ ...target, database: "postgres" });
   try {
     await admin.connect();

@@ -73,7 +73,11 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
 
   let config: LoadedConfig;
   try {
-    config = loadConfig(io.env, { defaultUser: "postgres" });
+    // Redis is only told about revocations; a failure there is reported, not fatal.
+    config = loadConfig(io.env, {
+      defaultUser: "postgres",
+      uses: { postgres: true, redis: false },
+    });
   } catch (err) {
     if (err instanceof InvalidSettingsError) {
       io.stderr(err.message);
@@ -82,7 +86,10 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
     throw err;
   }
   const deps = createDependencies();
-  const pool = createPool(config.endpoints.postgresWriter, config.settings, { name: "writer" });
+  const pool = createPool(config.endpoints.postgresWriter, config.settings, {
+    name: "writer",
+    sslRootCertPath: config.endpoints.sslRootCertPath,
+  });
   const db = new Database(
     "writer",
     pool,

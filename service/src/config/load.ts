@@ -71,6 +71,12 @@ export interface LoadOptions {
    * @default "search_app"
    */
   readonly defaultUser?: string;
+  /**
+   * The dependencies the command connects to: settings it cannot honour for them yet are
+   * refused. The migration Job, say, never talks to Redis.
+   * @default { postgres: true, redis: true }
+   */
+  readonly uses?: { readonly postgres: boolean; readonly redis: boolean };
 }
 
 /**
@@ -106,7 +112,7 @@ export function loadConfig(
     issues.push(...err.issues);
   }
   if (settings && envResult.success) {
-    issues.push(...unsupported(settings));
+    issues.push(...unsupported(settings, options.uses ?? { postgres: true, redis: true }));
   }
   if (issues.length > 0 || !settings || !envResult.success) {
     throw new InvalidSettingsError(
@@ -141,12 +147,15 @@ export function loadConfig(
 }
 
 /** Settings the schema accepts that this build cannot honour yet: refuse rather than ignore. */
-function unsupported(s: ServiceSettings): ConfigIssue[] {
+function unsupported(
+  s: ServiceSettings,
+  uses: { readonly postgres: boolean; readonly redis: boolean },
+): ConfigIssue[] {
   const out: ConfigIssue[] = [];
-  if (s.postgres.auth === "iam") {
+  if (uses.postgres && s.postgres.auth === "iam") {
     out.push({ path: "postgres.auth", message: 'IAM authentication is not built yet, got "iam"' });
   }
-  if (s.redis.auth === "iam") {
+  if (uses.redis && s.redis.auth === "iam") {
     out.push({ path: "redis.auth", message: 'IAM authentication is not built yet, got "iam"' });
   }
   return out;

@@ -101,10 +101,15 @@ describe("loadConfig", () => {
     );
   });
 
-  it("refuses settings this build cannot honour yet rather than ignoring them", () => {
-    const settingsFile = file(JSON.stringify({ postgres: { auth: "iam" } }));
+  it("refuses settings this build cannot honour yet, for the dependencies the command uses", () => {
+    const settingsFile = file(JSON.stringify({ redis: { auth: "iam" } }));
     expect(() => loadConfig({ SERVICE_CONFIG: settingsFile })).toThrow(
-      'postgres.auth: IAM authentication is not built yet, got "iam"',
+      'redis.auth: IAM authentication is not built yet, got "iam"',
     );
+    const migrationJob = loadConfig(
+      { SERVICE_CONFIG: settingsFile },
+      { uses: { postgres: true, redis: false } },
+    );
+    expect(migrationJob.settings.redis.auth).toBe("iam");
   });
 });

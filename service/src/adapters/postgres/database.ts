@@ -241,7 +241,11 @@ export function createPool(
   return pool;
 }
 
-function sslOptions(mode: ServiceSettings["postgres"]["sslMode"], caPath: string | undefined) {
+/** node-postgres' `ssl` option for a libpq-style sslmode; `caPath` is PGSSLROOTCERT. */
+export function sslOptions(
+  mode: ServiceSettings["postgres"]["sslMode"],
+  caPath: string | undefined,
+) {
   if (mode === "disable") return false;
   const ca = caPath ? readFileSync(caPath, "utf8") : undefined;
   if (mode === "require") return { rejectUnauthorized: false, ca };
