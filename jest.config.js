@@ -8,6 +8,9 @@ const swc = [
 ];
 
 module.exports = {
+  // Jest's default leaves one core to the main process: on this 2-core machine that means a
+  // single worker. Two workers cut the suite from ~48 s to ~38 s here.
+  maxWorkers: "100%",
   projects: [
     {
       displayName: "platform",
