@@ -12,7 +12,7 @@ import {
   RedisCache,
 } from "../constructs";
 import { AURORA_INSTANCE_CLASSES, auroraMaxConnections, type PlatformConfig } from "./config";
-import { redisAppUserName } from "./derive";
+import { redisAppUserName, redisReplicationGroupId } from "./derive";
 import type { InfraOutputs } from "./infra-outputs";
 import { useRemoteState } from "./remote-state";
 import { platformTags } from "./tags";
@@ -102,7 +102,7 @@ export class InfraStack extends TerraformStack {
 
     const { redis } = config;
     const cache = new RedisCache(this, "cache", {
-      replicationGroupId: prefix,
+      replicationGroupId: redisReplicationGroupId(config),
       network,
       key: keys.cache,
       logsKey: keys.logs,

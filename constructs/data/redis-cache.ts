@@ -43,22 +43,26 @@ export const DISABLED_DEFAULT_USER_ACCESS_STRING = "off -@all";
 
 /**
  * The application user's access string for keys under `keyPrefix`: reads, writes, Lua scripts
- * (rate limiting, locks) and transactions on those keys only, the connection commands a client
- * needs (HELLO, PING, SELECT, INFO, the CLUSTER topology queries), and nothing in the
- * `@dangerous` category (FLUSHALL, KEYS, CONFIG, DEBUG, ...). Rules apply left to right, so the
- * few commands re-added after `-@dangerous` are the only dangerous ones allowed.
+ * (rate limiting, locks) and transactions on those keys only, publish and subscribe on channels
+ * under the same prefix (API key revocations reach every replica that way; Redis 7 grants no
+ * channel unless told, `&`), the connection commands a client needs (HELLO, PING, SELECT, INFO,
+ * the CLUSTER topology queries), and nothing in the `@dangerous` category (FLUSHALL, KEYS,
+ * CONFIG, DEBUG, ...). Rules apply left to right, so the few commands re-added after
+ * `-@dangerous` are the only dangerous ones allowed.
  * @see https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html
  */
 export function appUserAccessString(keyPrefix: string): string {
   return [
     "on",
     `~${keyPrefix}*`,
+    `&${keyPrefix}*`,
     "-@all",
     "+@read",
     "+@write",
     "+@scripting",
     "+@transaction",
     "+@connection",
+    "+@pubsub",
     "-@dangerous",
     "+info",
     "+select",

@@ -267,6 +267,14 @@ export class SearchService extends Construct {
         message: `\`settings.server.shutdownGraceMs\` must be at least server.requestTimeoutMs (${settings.server.requestTimeoutMs}), got ${settings.server.shutdownGraceMs}: the drain would cut requests short`,
       },
       {
+        // The service signs its ElastiCache IAM tokens for this group; another one refuses them.
+        violated:
+          settings.redis.auth === "iam" &&
+          isKnown(cache.replicationGroupId) &&
+          settings.redis.replicationGroupId !== cache.replicationGroupId,
+        message: `\`settings.redis.replicationGroupId\` must be the cache's replication group "${cache.replicationGroupId}" (its IAM auth tokens name it), got "${settings.redis.replicationGroupId}"`,
+      },
+      {
         violated: scheme === "internet-facing" && !ingressOptions.certificateArn,
         message: "`ingress.certificateArn` must be set when the ALB is internet-facing",
       },

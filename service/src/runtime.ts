@@ -50,10 +50,14 @@ export function createRuntime(config: LoadedConfig, options: RuntimeOptions): Ru
     logger.warn({ dependency, operation, err: describeError(err) }, "dependency call failed");
   };
 
+  // IAM auth tokens (postgres.auth / redis.auth "iam"): signed for AWS_REGION, which
+  // loadConfig requires then, with the default credential chain (EKS Pod Identity).
+  const iam = endpoints.awsRegion ? { region: endpoints.awsRegion } : undefined;
   const pool = (name: "writer" | "reader") =>
     createPool(name === "writer" ? endpoints.postgresWriter : endpoints.postgresReader, settings, {
       name,
       sslRootCertPath: endpoints.sslRootCertPath,
+      iam,
       onError: (err) =>
         logger.warn({ pool: name, err: describeError(err) }, "idle connection failed"),
     });
@@ -73,8 +77,16 @@ export function createRuntime(config: LoadedConfig, options: RuntimeOptions): Ru
   };
   const metrics = new Metrics(pools);
 
-  const redis = createRedisClients(endpoints.redisUrl, settings, (err, connection) =>
-    logger.debug({ connection, err: describeError(err) }, "redis connection error"),
+  const redis = createRedisClients(
+    endpoints.redisUrl,
+    settings,
+    (err, connection) =>
+      logger.debug({ connection, err: describeError(err) }, "redis connection error"),
+    {
+      iam,
+      onTokenError: (err) =>
+        logger.warn({ err: describeError(err) }, "redis IAM auth token not refreshed; retrying"),
+    },
   );
   const keys = new RedisKeys(settings.redis.keyPrefix);
   const cache = new SearchCache(redis.cache, deps.redis, keys, settings, {

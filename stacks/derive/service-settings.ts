@@ -38,6 +38,14 @@ export function redisAppUserName(config: PlatformConfig): string {
   return config.service.redisUser ?? `search-${config.name}-app`;
 }
 
+/**
+ * The ElastiCache replication group's id, `search-<name>`: the infra stack names the group so,
+ * and the service signs its IAM auth tokens for it (a token names the group, not an endpoint).
+ */
+export function redisReplicationGroupId(config: PlatformConfig): string {
+  return `search-${config.name}`;
+}
+
 /** The audit trail's retention: the configured or preset minimum, as CloudWatch can keep it. */
 export function auditRetentionInDays(config: PlatformConfig): number {
   const preset = COMPLIANCE_PRESETS[config.compliance.preset];
@@ -161,6 +169,7 @@ export function deriveServiceSettings(config: PlatformConfig): ServiceSettings {
       // IAM auth as the app user; the default user is disabled by the RedisCache construct.
       auth: "iam",
       user: redisAppUserName(config),
+      replicationGroupId: redisReplicationGroupId(config),
       // More than one shard is ElastiCache cluster mode: the client must follow MOVED.
       cluster: config.redis.shards > 1,
       keyPrefix: "search:",

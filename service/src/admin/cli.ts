@@ -86,9 +86,12 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
     throw err;
   }
   const deps = createDependencies();
+  // IAM auth tokens, when the settings ask for them, are signed for AWS_REGION.
+  const iam = config.endpoints.awsRegion ? { region: config.endpoints.awsRegion } : undefined;
   const pool = createPool(config.endpoints.postgresWriter, config.settings, {
     name: "writer",
     sslRootCertPath: config.endpoints.sslRootCertPath,
+    iam,
   });
   const db = new Database(
     "writer",
@@ -114,7 +117,9 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
         return 0;
       }
       default: {
-        const redis = createRedisClients(config.endpoints.redisUrl, config.settings, () => {});
+        const redis = createRedisClients(config.endpoints.redisUrl, config.settings, () => {}, {
+          iam,
+        });
         try {
           await redis.waitUntilReady(config.settings.redis.connectTimeoutMs);
           const revoked = await revokeKey(

@@ -72,8 +72,9 @@ export interface LoadOptions {
    */
   readonly defaultUser?: string;
   /**
-   * The dependencies the command connects to: settings it cannot honour for them yet are
-   * refused. The migration Job, say, never talks to Redis.
+   * The dependencies the command connects to: the environment they need is checked only for
+   * them (AWS_REGION for IAM authentication, the password in REDIS_URL). The migration Job, say,
+   * never talks to Redis.
    * @default { postgres: true, redis: true }
    */
   readonly uses?: { readonly postgres: boolean; readonly redis: boolean };
@@ -112,7 +113,13 @@ export function loadConfig(
     issues.push(...err.issues);
   }
   if (settings && envResult.success) {
-    issues.push(...unsupported(settings, options.uses ?? { postgres: true, redis: true }));
+    issues.push(
+      ...environmentIssues(
+        settings,
+        envResult.data,
+        options.uses ?? { postgres: true, redis: true },
+      ),
+    );
   }
   if (issues.length > 0 || !settings || !envResult.success) {
     throw new InvalidSettingsError(
@@ -146,17 +153,47 @@ export function loadConfig(
   });
 }
 
-/** Settings the schema accepts that this build cannot honour yet: refuse rather than ignore. */
-function unsupported(
+/**
+ * Settings and environment that cannot work together, for the dependencies the command uses.
+ * (Rules on the settings alone, such as IAM needing TLS, are the schema's.)
+ */
+function environmentIssues(
   s: ServiceSettings,
+  env: z.output<typeof environmentSchema>,
   uses: { readonly postgres: boolean; readonly redis: boolean },
 ): ConfigIssue[] {
   const out: ConfigIssue[] = [];
-  if (uses.postgres && s.postgres.auth === "iam") {
-    out.push({ path: "postgres.auth", message: 'IAM authentication is not built yet, got "iam"' });
+  const iamFor = [
+    ...(uses.postgres && s.postgres.auth === "iam" ? ["postgres.auth"] : []),
+    ...(uses.redis && s.redis.auth === "iam" ? ["redis.auth"] : []),
+  ];
+  if (iamFor.length > 0 && env.AWS_REGION === undefined) {
+    out.push({
+      path: "env.AWS_REGION",
+      message: `must be set when ${iamFor.join(" or ")} is "iam" (IAM auth tokens are signed for a region), got nothing`,
+    });
   }
-  if (uses.redis && s.redis.auth === "iam") {
-    out.push({ path: "redis.auth", message: 'IAM authentication is not built yet, got "iam"' });
+  if (uses.postgres && s.postgres.auth === "iam" && env.PGPASSWORD !== undefined) {
+    out.push({
+      path: "env.PGPASSWORD",
+      message: 'must not be set when postgres.auth is "iam" (the password is a signed token)',
+    });
+  }
+  if (uses.redis) {
+    const url = new URL(env.REDIS_URL);
+    if (s.redis.auth === "iam" && (url.username || url.password)) {
+      out.push({
+        path: "env.REDIS_URL",
+        message: `must carry no user or password when redis.auth is "iam" (the user is redis.user, the password a signed token)`,
+      });
+    }
+    if (s.redis.auth === "password" && !url.password) {
+      out.push({
+        path: "env.REDIS_URL",
+        message:
+          'must carry the password (redis://user:password@host:port) when redis.auth is "password"',
+      });
+    }
   }
   return out;
 }

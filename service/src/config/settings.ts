@@ -318,8 +318,19 @@ export const serviceSettingsSchema = z
          * IAM auth token for `user` (no secret anywhere). @default "none"
          */
         auth: z.enum(["none", "password", "iam"]).default("none"),
-        /** The RBAC user to authenticate as (IAM auth). */
+        /**
+         * The RBAC user to authenticate as with IAM; ElastiCache requires its user id to equal
+         * its name. Required when `auth` is "iam".
+         */
         user: z.string().min(1).optional(),
+        /**
+         * The ElastiCache replication group the IAM token is signed for (the token names it, not
+         * the endpoint). Required when `auth` is "iam".
+         */
+        replicationGroupId: z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{0,39}$/, "must be 1-40 lowercase letters, digits or hyphens")
+          .optional(),
         /** Cluster mode (ElastiCache with more than one shard). @default false */
         cluster: z.boolean().default(false),
         /** Prefix of every key the service writes. @default "search:" */
@@ -416,6 +427,34 @@ export const serviceSettingsSchema = z
         code: "custom",
         path: ["redis", "cacheDb"],
         message: `must be 0 when redis.cluster is true (cluster mode has one database), got ${s.redis.cacheDb}`,
+      });
+    }
+    if (s.redis.auth === "iam") {
+      // ElastiCache accepts IAM tokens only over TLS, from a named user, for a named group.
+      const why = 'when redis.auth is "iam"';
+      if (!s.redis.tls) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["redis", "tls"],
+          message: `must be true ${why} (ElastiCache accepts IAM tokens only over TLS), got false`,
+        });
+      }
+      for (const field of ["user", "replicationGroupId"] as const) {
+        if (s.redis[field] === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["redis", field],
+            message: `must be set ${why} (the token is signed for it)`,
+          });
+        }
+      }
+    }
+    if (s.postgres.auth === "iam" && s.postgres.sslMode !== "verify-full") {
+      // The token is a 15-minute credential: send it only to a server whose name was verified.
+      ctx.addIssue({
+        code: "custom",
+        path: ["postgres", "sslMode"],
+        message: `must be "verify-full" when postgres.auth is "iam" (the token is a credential: send it only to a verified server), got "${s.postgres.sslMode}"`,
       });
     }
     if (s.server.drainDelayMs >= s.server.shutdownGraceMs) {

@@ -101,15 +101,115 @@ describe("loadConfig", () => {
     );
   });
 
-  it("refuses settings this build cannot honour yet, for the dependencies the command uses", () => {
-    const settingsFile = file(JSON.stringify({ redis: { auth: "iam" } }));
-    expect(() => loadConfig({ SERVICE_CONFIG: settingsFile })).toThrow(
-      'redis.auth: IAM authentication is not built yet, got "iam"',
-    );
-    const migrationJob = loadConfig(
-      { SERVICE_CONFIG: settingsFile },
-      { uses: { postgres: true, redis: false } },
-    );
-    expect(migrationJob.settings.redis.auth).toBe("iam");
+  describe("IAM authentication", () => {
+    const iamSettings = {
+      postgres: { auth: "iam", sslMode: "verify-full" },
+      redis: { auth: "iam", tls: true, user: "search-prod-app", replicationGroupId: "search-prod" },
+    };
+    /** What the Deployment sets, less the settings file. */
+    const deploymentEnv = {
+      PGHOST: "search-prod.cluster-abc.eu-west-1.rds.amazonaws.com",
+      PGUSER: "search_app",
+      PGSSLROOTCERT: "/app/certs/rds-global-bundle.pem",
+      REDIS_URL: "rediss://master.search-prod.abc.euw1.cache.amazonaws.com:6379",
+      AWS_REGION: "eu-west-1",
+    };
+    const load = (
+      settings: object,
+      env: Record<string, string | undefined> = {},
+      options?: Parameters<typeof loadConfig>[1],
+    ) =>
+      loadConfig(
+        { ...deploymentEnv, ...env, SERVICE_CONFIG: file(JSON.stringify(settings)) },
+        options,
+      );
+    const issuesOf = (run: () => unknown): string[] => {
+      try {
+        run();
+      } catch (err) {
+        expect(err).toBeInstanceOf(InvalidSettingsError);
+        return (err as InvalidSettingsError).issues.map((i) => `${i.path}: ${i.message}`);
+      }
+      throw new Error("expected the configuration to be refused");
+    };
+
+    it("starts with IAM for both stores given TLS, the user, the replication group and a region", () => {
+      const { settings, endpoints } = load(iamSettings);
+
+      expect(settings.postgres.auth).toBe("iam");
+      expect(settings.redis).toMatchObject({ auth: "iam", replicationGroupId: "search-prod" });
+      expect(endpoints.awsRegion).toBe("eu-west-1");
+      expect(endpoints.postgresWriter.password).toBeUndefined();
+    });
+
+    it.each([
+      [
+        "fails when IAM has no region to sign for",
+        iamSettings,
+        { AWS_REGION: undefined },
+        [
+          'env.AWS_REGION: must be set when postgres.auth or redis.auth is "iam" (IAM auth tokens are signed for a region), got nothing',
+        ],
+      ],
+      [
+        "fails when PostgreSQL IAM would send its token without verifying the server",
+        { ...iamSettings, postgres: { auth: "iam", sslMode: "require" } },
+        {},
+        [
+          'postgres.sslMode: must be "verify-full" when postgres.auth is "iam" (the token is a credential: send it only to a verified server), got "require"',
+        ],
+      ],
+      [
+        "fails when PostgreSQL IAM is given a static password too",
+        iamSettings,
+        { PGPASSWORD: "s3cret" },
+        [
+          'env.PGPASSWORD: must not be set when postgres.auth is "iam" (the password is a signed token)',
+        ],
+      ],
+      [
+        "fails when Redis IAM has no TLS, no user and no replication group",
+        { ...iamSettings, redis: { auth: "iam" } },
+        {},
+        [
+          'redis.tls: must be true when redis.auth is "iam" (ElastiCache accepts IAM tokens only over TLS), got false',
+          'redis.user: must be set when redis.auth is "iam" (the token is signed for it)',
+          'redis.replicationGroupId: must be set when redis.auth is "iam" (the token is signed for it)',
+        ],
+      ],
+      [
+        "fails when Redis IAM is given credentials in REDIS_URL",
+        iamSettings,
+        { REDIS_URL: "rediss://app:s3cret@cache:6379" },
+        [
+          'env.REDIS_URL: must carry no user or password when redis.auth is "iam" (the user is redis.user, the password a signed token)',
+        ],
+      ],
+      [
+        "fails when Redis password auth has no password in REDIS_URL",
+        { redis: { auth: "password", tls: true } },
+        { AWS_REGION: undefined },
+        [
+          'env.REDIS_URL: must carry the password (redis://user:password@host:port) when redis.auth is "password"',
+        ],
+      ],
+    ])("%s", (_name, settings, env, expected) => {
+      expect(issuesOf(() => load(settings, env))).toEqual(expected);
+    });
+
+    it("checks only what the command's dependencies need: the migration Job signs no Redis token", () => {
+      const migrationJob = load(
+        { ...iamSettings, postgres: { auth: "password", sslMode: "verify-full" } },
+        {
+          AWS_REGION: undefined,
+          PGPASSWORD: "owner-password",
+          REDIS_URL: "rediss://:x@cache:6379",
+        },
+        { uses: { postgres: true, redis: false } },
+      );
+
+      expect(migrationJob.settings.redis.auth).toBe("iam");
+      expect(migrationJob.endpoints.postgresWriter.password).toBe("owner-password");
+    });
   });
 });

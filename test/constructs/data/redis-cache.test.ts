@@ -114,9 +114,10 @@ describe("RedisCache", () => {
       ]);
     });
 
-    it("limits the application user to keys under the prefix and drops dangerous commands", () => {
+    it("limits the application user to keys and channels under the prefix and drops dangerous commands", () => {
       expect(appUserAccessString("search:")).toBe(
-        "on ~search:* -@all +@read +@write +@scripting +@transaction +@connection -@dangerous " +
+        "on ~search:* &search:* -@all +@read +@write +@scripting +@transaction +@connection " +
+          "+@pubsub -@dangerous " +
           "+info +select +cluster|slots +cluster|shards +cluster|info",
       );
     });

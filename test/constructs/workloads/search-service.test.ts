@@ -20,7 +20,7 @@ const baseSettings = parseServiceSettings({
     shutdownGraceMs: 11_000,
   },
   postgres: { auth: "iam", sslMode: "verify-full", writerPoolMax: 20, readerPoolMax: 20 },
-  redis: { tls: true, auth: "iam", user: "search-test-app" },
+  redis: { tls: true, auth: "iam", user: "search-test-app", replicationGroupId: "search-test" },
   governance: { compliancePreset: "hipaa", audit: { retentionInDays: 2557 } },
 });
 
@@ -246,7 +246,8 @@ describe("SearchService", () => {
     const plain = synth({
       settings: parseServiceSettings({
         ...baseSettings,
-        redis: { ...baseSettings.redis, tls: false },
+        // Plain Redis takes no IAM token (ElastiCache accepts those over TLS only).
+        redis: { ...baseSettings.redis, tls: false, auth: "none" },
       }),
     });
     const env = only(plain, "kubernetes_deployment_v1").spec.template.spec.container[0].env;
@@ -449,6 +450,11 @@ describe("SearchService", () => {
         "fails when the drain is shorter than a request may last",
         { settings: withServer({ shutdownGraceMs: 5_000 }) },
         "`settings.server.shutdownGraceMs` must be at least server.requestTimeoutMs (10000), got 5000: the drain would cut requests short",
+      ],
+      [
+        "fails when the service would sign its Redis tokens for another replication group",
+        { cache: { endpoint: "cache.example.internal", port: 6379, replicationGroupId: "other" } },
+        '`settings.redis.replicationGroupId` must be the cache\'s replication group "other" (its IAM auth tokens name it), got "search-test"',
       ],
       [
         "fails when an internet-facing ALB has no certificate",

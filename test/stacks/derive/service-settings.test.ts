@@ -23,6 +23,7 @@ import {
   planConnections,
   POOL_CEILING,
   redisAppUserName,
+  redisReplicationGroupId,
   RESERVED_CONNECTIONS,
 } from "../../../stacks/derive";
 import { ENVIRONMENTS, loadEnvironments } from "../../../stacks/environments";
@@ -101,6 +102,9 @@ describe("deriveServiceSettings", () => {
       expect(settings.redis.tls).toBe(config.redis.transitEncryption);
       expect(settings.redis.auth).toBe("iam");
       expect(settings.redis.user).toBe(redisAppUserName(config));
+      // The token names the replication group the infra stack creates.
+      expect(settings.redis.replicationGroupId).toBe(redisReplicationGroupId(config));
+      expect(redisReplicationGroupId(config)).toBe(`search-${config.name}`);
       expect(settings.redis.cluster).toBe(config.redis.shards > 1);
     });
 

@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { Pool, type PoolClient, type PoolConfig, type QueryResultRow } from "pg";
 import type { PostgresEndpoint } from "../../config/load";
 import type { ServiceSettings } from "../../config/settings";
+import type { IamAuthOptions } from "../aws/credentials";
+import { rdsAuthTokens } from "../aws/iam-auth-tokens";
 import type { Dependency } from "../dependency";
 import { toAppError } from "./errors";
 
@@ -207,18 +209,42 @@ async function rollback(client: PoolClient, cause: unknown): Promise<Error | und
   }
 }
 
-/** Builds a pool for one endpoint from the settings. */
+export interface CreatePoolOptions {
+  readonly name: PoolName;
+  /** PGSSLROOTCERT: the CA bundle `require` and `verify-full` check the server against. */
+  readonly sslRootCertPath?: string;
+  readonly onError?: (err: Error) => void;
+  /** Region (and, for tests, credentials and clock) of IAM auth tokens; required for "iam". */
+  readonly iam?: IamAuthOptions;
+}
+
+/**
+ * Builds a pool for one endpoint from the settings.
+ *
+ * With `postgres.auth` "iam", every new connection authenticates with an RDS IAM auth token for
+ * the endpoint's user, host and port: node-postgres asks the pool's password function when the
+ * server requests a password, and the function hands out one cached token for about 10 minutes
+ * (see AuthTokenSource) — a burst of new connections costs one signing, not one each.
+ */
 export function createPool(
   endpoint: PostgresEndpoint,
   settings: ServiceSettings,
-  options: { name: PoolName; sslRootCertPath?: string; onError?: (err: Error) => void },
+  options: CreatePoolOptions,
 ): Pool {
   const pg = settings.postgres;
+  let password: PoolConfig["password"] = endpoint.password;
+  if (pg.auth === "iam") {
+    if (!options.iam) {
+      throw new Error('postgres.auth is "iam": createPool needs `iam.region` to sign tokens');
+    }
+    const tokens = rdsAuthTokens(endpoint, options.iam);
+    password = () => tokens.token();
+  }
   const config: PoolConfig = {
     host: endpoint.host,
     port: endpoint.port,
     user: endpoint.user,
-    password: endpoint.password,
+    password,
     database: endpoint.database,
     max: options.name === "writer" ? pg.writerPoolMax : pg.readerPoolMax,
     idleTimeoutMillis: pg.idleTimeoutMs,
