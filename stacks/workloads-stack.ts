@@ -5,6 +5,7 @@ import type { ServiceSettings } from "@search-platform/service/settings";
 import { Fn, TerraformOutput, TerraformStack, Token } from "cdktf";
 import type { Construct } from "constructs";
 import {
+  AuditLogShipper,
   ClusterAddons,
   COUNTED_HISTOGRAMS,
   SearchService,
@@ -48,6 +49,7 @@ export class WorkloadsStack extends TerraformStack {
   public readonly runtime: ServiceRuntimePlan;
   public readonly addons: ClusterAddons;
   public readonly service: SearchService;
+  public readonly auditLogShipper: AuditLogShipper;
   public readonly alarms: ServiceAlarms;
 
   constructor(scope: Construct, id: string, props: WorkloadsStackProps) {
@@ -151,6 +153,18 @@ export class WorkloadsStack extends TerraformStack {
       preStopDelaySeconds: this.runtime.termination.preStopDelaySeconds,
       namespace: serviceConfig.namespace,
       metricsScraper: this.addons.metricsScraper,
+      namePrefix: prefix,
+      dependsOn: [...this.addons.dependables],
+    });
+
+    // The audit records the service writes to stdout, to the audit log group, from every node.
+    this.auditLogShipper = new AuditLogShipper(this, "audit-log-shipper", {
+      clusterName: infra.cluster.name,
+      region: config.aws.region,
+      logGroup: { name: this.service.auditLogGroupName, arn: this.service.auditLogGroupArn },
+      source: this.service.serverLogs,
+      namespace: this.addons.metricsScraper.namespace,
+      chartVersion: versions.openTelemetryCollector.chartVersion,
       namePrefix: prefix,
       dependsOn: [...this.addons.dependables],
     });

@@ -335,7 +335,7 @@ export class ClusterAddons extends Construct {
  * Naming the association in the pod template makes the release wait for it (an implicit
  * dependency) and restarts the pods if the association is ever replaced.
  */
-function podIdentityAnnotation(role: PodIdentityRole): Record<string, string> {
+export function podIdentityAnnotation(role: PodIdentityRole): Record<string, string> {
   return { "search-platform/pod-identity-association": role.associationId ?? role.roleArn };
 }
 

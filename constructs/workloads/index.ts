@@ -1,4 +1,5 @@
 export * from "./addon-versions";
+export * from "./audit-log-shipper";
 export * from "./cluster-addons";
 export * from "./load-balancer-controller-policy";
 export * from "./manifests-release";

@@ -22,6 +22,7 @@ import { Construct } from "constructs";
 import { createHash } from "node:crypto";
 import { PodIdentityRole } from "../compute/pod-identity-role";
 import { isKnown, type KeyReference, resourceName, validateProps } from "../core";
+import type { ContainerLogSource } from "./audit-log-shipper";
 import { ManifestsRelease } from "./manifests-release";
 import { migrationSettingsOf } from "./migration-settings";
 import { terminationTimeline } from "./termination";
@@ -31,6 +32,8 @@ export const SERVICE_DATABASE_USER = "search_app";
 /** The service image's user (service/Dockerfile). */
 export const SERVICE_UID = 10001;
 
+/** The Deployment's name and its container's. */
+const SERVER_NAME = "search";
 const SETTINGS_DIR = "/etc/search";
 const SETTINGS_FILE = "settings.json";
 const MIGRATION_SETTINGS_FILE = "migration-settings.json";
@@ -212,6 +215,11 @@ export class SearchService extends Construct {
   public readonly deregistrationDelaySeconds: number;
   public readonly auditLogGroupName: string;
   public readonly auditLogGroupArn: string;
+  /**
+   * Where the server's container logs are on its node, for shipping the audit records it writes
+   * to stdout (see AuditLogShipper).
+   */
+  public readonly serverLogs: ContainerLogSource;
 
   constructor(scope: Construct, id: string, props: SearchServiceProps) {
     super(scope, id);
@@ -370,6 +378,12 @@ export class SearchService extends Construct {
     });
     this.auditLogGroupName = auditLog.name;
     this.auditLogGroupArn = auditLog.arn;
+    // The Deployment's pods are "search-<template hash>-<suffix>", its container "search".
+    this.serverLogs = {
+      namespace: namespaceName,
+      podNamePrefix: `${SERVER_NAME}-`,
+      containerName: SERVER_NAME,
+    };
 
     // ── Settings ──────────────────────────────────────────────────────────────────────────
     const settingsJson = `${JSON.stringify(settings, null, 2)}\n`;
@@ -575,7 +589,7 @@ export class SearchService extends Construct {
     // ── Deployment ────────────────────────────────────────────────────────────────────────
     const httpProbe = (path: string) => ({ path, port: "http", scheme: "HTTP" });
     const server: DeploymentV1SpecTemplateSpecContainer = {
-      name: "search",
+      name: SERVER_NAME,
       image: imageRef,
       imagePullPolicy: "IfNotPresent",
       port: [{ name: "http", containerPort: port, protocol: "TCP" }],
@@ -625,7 +639,7 @@ export class SearchService extends Construct {
       matchLabelKeys: ["pod-template-hash"],
     });
     this.deployment = new DeploymentV1(this, "deployment", {
-      metadata: { name: "search", namespace: this.namespace, labels: serverLabels },
+      metadata: { name: SERVER_NAME, namespace: this.namespace, labels: serverLabels },
       spec: {
         replicas: String(props.replicas.min),
         revisionHistoryLimit: 5,
@@ -680,7 +694,7 @@ export class SearchService extends Construct {
     new HorizontalPodAutoscalerV2(this, "autoscaler", {
       metadata: { name: "search", namespace: this.namespace, labels: serverLabels },
       spec: {
-        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "search" },
+        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: SERVER_NAME },
         minReplicas: props.replicas.min,
         maxReplicas: props.replicas.max,
         metric: [

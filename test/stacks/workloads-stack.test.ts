@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadConfig } from "../../service/src/config/load";
 import { buildApp } from "../../stacks/app";
 import {
   applyOverride,
@@ -21,6 +22,7 @@ import { DerivationError, deriveServiceSettings, RESERVED_CONNECTIONS } from "..
 import { ENVIRONMENTS, loadEnvironments } from "../../stacks/environments";
 import { InfraStack } from "../../stacks/infra-stack";
 import { WorkloadsStack } from "../../stacks/workloads-stack";
+import { containerEnvironment } from "../support/container-environment";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -167,6 +169,40 @@ describe.each(environments.map((c) => [c.name, c] as const))(
       expect(group.kms_key_id).toMatch(/^\$\{data\.terraform_remote_state\./);
     });
 
+    it("ships the service's audit records, and only those, to the audit log group, whose role can write there only", () => {
+      const [groupId, group] = Object.entries(stack.resource.aws_cloudwatch_log_group as Json).find(
+        ([, g]) => String(g.name).endsWith("/audit"),
+      )!;
+      expect(group.retention_in_days).toBe(settings.governance.audit.retentionInDays);
+      const shipper = resources(stack, "helm_release").find((r) => r.name === "audit-log-shipper")!;
+      const { config: collector, mode } = JSON.parse(shipper.values[0]) as Json;
+
+      expect(mode).toBe("daemonset");
+      expect(shipper.version).toBe(config.addons.openTelemetryCollector.chartVersion);
+      expect(collector.receivers["filelog/audit"].include).toEqual([
+        `/var/log/pods/${config.service.namespace}_search-*_*/search/*.log*`,
+      ]);
+      expect(collector.processors["filter/audit-only"].logs.log_record).toEqual([
+        'attributes["log.iostream"] != "stdout"',
+        'attributes["channel"] != "audit"',
+      ]);
+      expect(collector.service.pipelines.logs.exporters).toEqual(["awscloudwatchlogs/audit"]);
+      expect(collector.exporters["awscloudwatchlogs/audit"].log_group_name).toBe(
+        `\${aws_cloudwatch_log_group.${groupId}.name}`,
+      );
+      const permissions = Object.entries(stack.data.aws_iam_policy_document as Json)
+        .filter(([id]) => id.startsWith("audit-log-shipper_role_permissions"))
+        .flatMap(([, doc]) => doc.statement as Json[]);
+      const arn = `\${aws_cloudwatch_log_group.${groupId}.arn}`;
+      expect(permissions).toEqual([
+        {
+          sid: "WriteTheAuditLogGroupOnly",
+          actions: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+          resources: [arn, `${arn}:log-stream:*`],
+        },
+      ]);
+    });
+
     it("uses TLS to Redis exactly when ElastiCache encrypts in transit", () => {
       const redisUrl = podSpec.container[0].env.find((e: Json) => e.name === "REDIS_URL").value;
       expect(settings.redis.tls).toBe(config.redis.transitEncryption);
@@ -217,6 +253,40 @@ describe.each(environments.map((c) => [c.name, c] as const))(
         );
         expect(settings.resilience[dep].timeoutMs).toBeLessThan(settings.server.requestTimeoutMs);
       }
+    });
+
+    // ── The service starts with what it is given ────────────────────────────────────────────
+    // The service's own loader, on the image's ENV and the container's env (infra endpoints as
+    // samples): a setting or variable the service would refuse fails here, not in the cluster.
+    it("starts the server: its settings and environment pass the service's start-up validation", () => {
+      const env = containerEnvironment({ podSpec, stack, infra });
+
+      const loaded = loadConfig(env);
+
+      expect(loaded.settings).toEqual(settings);
+      expect(loaded.settings.postgres).toMatchObject({ auth: "iam", sslMode: "verify-full" });
+      expect(loaded.settings.redis).toMatchObject({ auth: "iam", tls: true });
+      expect(loaded.endpoints.awsRegion).toBe(config.aws.region);
+      expect(loaded.endpoints.postgresWriter.password).toBeUndefined();
+      expect(loaded.endpoints.sslRootCertPath).toBe("/app/certs/rds-global-bundle.pem");
+    });
+
+    it("points PGSSLROOTCERT at the CA bundle the image installs, and runs a preStop command the image checks for", () => {
+      const server = podSpec.container[0];
+      const caPath = server.env.find((e: Json) => e.name === "PGSSLROOTCERT").value;
+      const [command] = server.lifecycle.pre_stop[0].exec.command;
+      const image = readFileSync(join(__dirname, "../../service/Dockerfile"), "utf8")
+        .replace(/\\\n\s*/g, " ") // join continued lines
+        .split("\n");
+
+      expect(image).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^ADD .*https://truststore\\.pki\\.rds\\.amazonaws\\.com/\\S+\\s+${caPath}$`),
+        ),
+      );
+      expect(image).toContainEqual(
+        expect.stringMatching(new RegExp(`^RUN command -v ${command} `)),
+      );
     });
 
     // ── The workload ────────────────────────────────────────────────────────────────────────
