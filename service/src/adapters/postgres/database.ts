@@ -69,7 +69,7 @@ export class Database implements Queryable {
   ): Promise<T> {
     try {
       return await this.dependency.execute(async () => {
-        const client = await this.pool.connect();
+        const client = checkedOut(await this.pool.connect());
         let broken: Error | undefined;
         try {
           const preamble = this.begin(client, tenantId, options);
@@ -101,7 +101,7 @@ export class Database implements Queryable {
   ): Promise<R[]> {
     try {
       return await this.dependency.execute(async () => {
-        const client = await this.pool.connect();
+        const client = checkedOut(await this.pool.connect());
         let broken: Error | undefined;
         try {
           // The four statements leave in one write (pg corks each query; this corks the lot).
@@ -175,6 +175,22 @@ export class Database implements Queryable {
   close(): Promise<void> {
     return this.pool.end();
   }
+}
+
+const listening = new WeakSet<PoolClient>();
+
+/**
+ * Gives a checked-out client an 'error' listener. pg-pool removes its own while a client is
+ * checked out, and a connection lost mid-transaction (a failover, a reset) then emits 'error'
+ * with no listener: an uncaught exception that ends the process. The statement in flight
+ * rejects with the same error, and that is where it is handled; the event itself needs no more.
+ */
+function checkedOut(client: PoolClient): PoolClient {
+  if (!listening.has(client)) {
+    listening.add(client);
+    client.on("error", () => undefined);
+  }
+  return client;
 }
 
 /**
