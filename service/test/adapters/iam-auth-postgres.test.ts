@@ -11,6 +11,7 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import type { Pool } from "pg";
 import { createPool } from "../../src/adapters/postgres/database";
 import { parseServiceSettings } from "../../src/config";
+import { atInstant } from "../support/frozen-date";
 import { PrivatePostgres, temporaryDirectory } from "../support/private-servers";
 import { createTestPki, type TestPki } from "../support/test-pki";
 
@@ -29,34 +30,15 @@ const settings = parseServiceSettings({
 });
 
 /** The AWS SDK's token for this endpoint and user at `instant` (the Date is frozen meanwhile). */
-async function sdkToken(port: number, user: string, instant: number): Promise<string> {
-  jest.useFakeTimers({
-    now: instant,
-    doNotFake: [
-      "hrtime",
-      "nextTick",
-      "performance",
-      "queueMicrotask",
-      "setImmediate",
-      "clearImmediate",
-      "setInterval",
-      "clearInterval",
-      "setTimeout",
-      "clearTimeout",
-    ],
+function sdkToken(port: number, user: string, instant: number): Promise<string> {
+  const signer = new Signer({
+    hostname: "localhost",
+    port,
+    username: user,
+    region: REGION,
+    credentials: CREDENTIALS,
   });
-  try {
-    const signer = new Signer({
-      hostname: "localhost",
-      port,
-      username: user,
-      region: REGION,
-      credentials: CREDENTIALS,
-    });
-    return await signer.getAuthToken();
-  } finally {
-    jest.useRealTimers();
-  }
+  return atInstant(instant, () => signer.getAuthToken());
 }
 
 describe("PostgreSQL IAM authentication against a server that demands TLS and a password", () => {

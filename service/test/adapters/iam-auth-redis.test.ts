@@ -12,7 +12,7 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import type { Redis } from "ioredis";
 import { createRedisClients, type RedisClients } from "../../src/adapters/redis/client";
 import { parseServiceSettings } from "../../src/config";
-import { PrivateRedis, temporaryDirectory } from "../support/private-servers";
+import { PrivateRedis, temporaryDirectory, until } from "../support/private-servers";
 import { referencePresign } from "../support/sigv4-reference";
 import { createTestPki, type TestPki } from "../support/test-pki";
 
@@ -46,20 +46,6 @@ const expectedToken = (instant: number) =>
     signingDate: new Date(instant),
     expiresInSeconds: 900,
   });
-
-async function until<T>(what: string, attempt: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      return await attempt();
-    } catch (err) {
-      last = err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${what}: ${(last as Error)?.message}`);
-}
 
 /** Resolves with the next message on `channel`. */
 function nextMessage(subscriber: Redis | RedisClients["subscriber"], channel: string) {

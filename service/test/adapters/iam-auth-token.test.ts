@@ -2,6 +2,7 @@ import { Signer } from "@aws-sdk/rds-signer";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { signElastiCacheAuthToken, signRdsAuthToken } from "../../src/adapters/aws/auth-token";
 import { AuthTokenSource } from "../../src/adapters/aws/auth-token-source";
+import { atInstant } from "../support/frozen-date";
 import { referencePresign } from "../support/sigv4-reference";
 
 // AWS's documentation example keys: fixed inputs make every token reproducible.
@@ -17,30 +18,6 @@ const STATIC: AwsCredentialIdentity = {
 const INSTANT = new Date("2026-03-04T05:06:07.000Z");
 const REGION = "eu-west-1";
 const WRITER = { host: "search-prod.cluster-abc123.eu-west-1.rds.amazonaws.com", port: 5432 };
-
-/** Runs `work` with Date frozen at `instant` (timers stay real): the SDK signer reads the clock. */
-async function atInstant<T>(instant: Date, work: () => Promise<T>): Promise<T> {
-  jest.useFakeTimers({
-    now: instant,
-    doNotFake: [
-      "hrtime",
-      "nextTick",
-      "performance",
-      "queueMicrotask",
-      "setImmediate",
-      "clearImmediate",
-      "setInterval",
-      "clearInterval",
-      "setTimeout",
-      "clearTimeout",
-    ],
-  });
-  try {
-    return await work();
-  } finally {
-    jest.useRealTimers();
-  }
-}
 
 function sdkRdsToken(credentials: AwsCredentialIdentity, user = "search_app"): Promise<string> {
   return atInstant(INSTANT, () =>

@@ -30,7 +30,12 @@ export function temporaryDirectory(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
-async function until<T>(what: string, attempt: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+/** Retries `attempt` every 100 ms until it resolves; past `timeoutMs`, fails with its last error. */
+export async function until<T>(
+  what: string,
+  attempt: () => Promise<T>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
