@@ -19,6 +19,7 @@ const HOST_ATTRIBUTES: Readonly<Record<string, string>> = {
   endpoint: "search.cluster-sample.eu-west-1.rds.amazonaws.com",
   reader_endpoint: "search.cluster-ro-sample.eu-west-1.rds.amazonaws.com",
   primary_endpoint_address: "master.search.sample.euw1.cache.amazonaws.com",
+  configuration_endpoint_address: "clustercfg.search.sample.euw1.cache.amazonaws.com",
 };
 
 export interface ContainerEnvironmentSources {
