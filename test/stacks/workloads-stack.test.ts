@@ -259,16 +259,21 @@ describe.each(environments.map((c) => [c.name, c] as const))(
     // The service's own loader, on the image's ENV and the container's env (infra endpoints as
     // samples): a setting or variable the service would refuse fails here, not in the cluster.
     it("starts the server: its settings and environment pass the service's start-up validation", () => {
-      const env = containerEnvironment({ podSpec, stack, infra });
+      const filesDirectory = mkdtempSync(join(tmpdir(), "container-env-"));
+      try {
+        const env = containerEnvironment({ podSpec, stack, infra, filesDirectory });
 
-      const loaded = loadConfig(env);
+        const loaded = loadConfig(env);
 
-      expect(loaded.settings).toEqual(settings);
-      expect(loaded.settings.postgres).toMatchObject({ auth: "iam", sslMode: "verify-full" });
-      expect(loaded.settings.redis).toMatchObject({ auth: "iam", tls: true });
-      expect(loaded.endpoints.awsRegion).toBe(config.aws.region);
-      expect(loaded.endpoints.postgresWriter.password).toBeUndefined();
-      expect(loaded.endpoints.sslRootCertPath).toBe("/app/certs/rds-global-bundle.pem");
+        expect(loaded.settings).toEqual(settings);
+        expect(loaded.settings.postgres).toMatchObject({ auth: "iam", sslMode: "verify-full" });
+        expect(loaded.settings.redis).toMatchObject({ auth: "iam", tls: true });
+        expect(loaded.endpoints.awsRegion).toBe(config.aws.region);
+        expect(loaded.endpoints.postgresWriter.password).toBeUndefined();
+        expect(loaded.endpoints.sslRootCertPath).toBe("/app/certs/rds-global-bundle.pem");
+      } finally {
+        rmSync(filesDirectory, { recursive: true, force: true });
+      }
     });
 
     it("points PGSSLROOTCERT at the CA bundle the image installs, and runs a preStop command the image checks for", () => {

@@ -3,14 +3,13 @@
  * the service's own start-up validation on it without a cluster: the image's `ENV` (the last
  * stage of service/Dockerfile), then the container's `env` (later wins, as in Kubernetes), with
  *
- * - files mounted from the settings ConfigMap written to a temporary directory (the variable
- *   then points there),
+ * - files mounted from the settings ConfigMap written to `filesDirectory` (the variable then
+ *   points there),
  * - values from Secrets taken from `secrets` (`<secret>/<key>`),
  * - references to the infra stack's outputs replaced by a sample host name, for the host-name
  *   attributes below only: any other reference fails, so a new one gets a deliberate sample.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { TfBlock } from "./synth";
 
@@ -31,13 +30,15 @@ export interface ContainerEnvironmentSources {
   readonly infra: TfBlock;
   /** Secret values by `<secret name>/<key>`. */
   readonly secrets?: Readonly<Record<string, string>>;
+  /** Where the mounted files are written (the caller removes it). */
+  readonly filesDirectory: string;
 }
 
 export function containerEnvironment(sources: ContainerEnvironmentSources): Record<string, string> {
-  const { podSpec, stack, infra, secrets = {} } = sources;
+  const { podSpec, stack, infra, secrets = {}, filesDirectory } = sources;
   const container = podSpec.container[0] as TfBlock;
   const env: Record<string, string> = { ...imageEnvironment() };
-  const mounted = mountedConfigMapFiles(podSpec, container, stack);
+  const mounted = mountedConfigMapFiles(podSpec, container, stack, filesDirectory);
   for (const entry of container.env as TfBlock[]) {
     const secret = entry.value_from?.secret_key_ref as TfBlock | undefined;
     if (secret) {
@@ -66,8 +67,8 @@ function mountedConfigMapFiles(
   podSpec: TfBlock,
   container: TfBlock,
   stack: TfBlock,
+  dir: string,
 ): Map<string, string> {
-  const dir = mkdtempSync(path.join(tmpdir(), "container-env-"));
   const configMaps = Object.entries(stack.resource.kubernetes_config_map_v1 ?? {}) as [
     string,
     TfBlock,
