@@ -80,6 +80,12 @@ export interface EksAddonVersions {
   readonly kubeProxy: string;
   readonly podIdentityAgent: string;
   readonly ebsCsiDriver: string;
+  /**
+   * amazon-cloudwatch-observability: the CloudWatch agent (Container Insights node and pod
+   * metrics, which `PlatformAlarms`' node alarms read) and Fluent Bit (container logs).
+   * @default - not installed: no Container Insights metrics and no container logs in CloudWatch
+   */
+  readonly cloudWatchObservability?: string;
 }
 
 export interface EksClusterProps {
@@ -251,7 +257,7 @@ export class EksCluster extends Construct {
         message: `\`adminPrincipalArns\` must not repeat a principal, got [${adminPrincipalArns.join(", ")}]`,
       },
       ...(Object.keys(addons) as (keyof EksAddonVersions)[]).map((addon) => ({
-        violated: isKnown(addons[addon]) && !ADDON_VERSION.test(addons[addon]),
+        violated: isKnown(addons[addon]) && !ADDON_VERSION.test(addons[addon] ?? ""),
         message: `\`addons.${addon}\` must be an EKS add-on version like "v1.20.4-eksbuild.1", got "${addons[addon]}"`,
       })),
       logRetentionRule("logRetentionInDays", logRetentionInDays),
@@ -521,6 +527,18 @@ export class EksCluster extends Construct {
       dependsOn: groups,
     });
 
+    if (addons.cloudWatchObservability) {
+      this.addCloudWatchObservability(
+        name,
+        addons.cloudWatchObservability,
+        groups,
+        props.logsKey,
+        logRetentionInDays,
+        addon,
+        awsPolicy("CloudWatchAgentServerPolicy"),
+      );
+    }
+
     this.name = cluster.name;
     this.arn = cluster.arn;
     this.endpoint = cluster.endpoint;
@@ -534,6 +552,48 @@ export class EksCluster extends Construct {
       name: g.nodeGroupName,
       autoscalingGroupName: g.resources.get(0).autoscalingGroups.get(0).name,
     }));
+  }
+
+  /**
+   * Container Insights and container logs through the amazon-cloudwatch-observability add-on.
+   * The log groups it writes to are created first, KMS-encrypted and with a retention (the
+   * agent would otherwise create them unencrypted and kept forever). The agent gets
+   * CloudWatchAgentServerPolicy through Pod Identity, not the node role.
+   */
+  private addCloudWatchObservability(
+    name: string,
+    version: string,
+    groups: readonly EksNodeGroup[],
+    logsKey: KeyReference,
+    retentionInDays: number,
+    addon: (
+      id: string,
+      addonName: string,
+      version: string,
+      extra?: Partial<EksAddonConfig>,
+    ) => EksAddon,
+    agentPolicyArn: string,
+  ): void {
+    const logGroups = ["application", "dataplane", "host", "performance"].map(
+      (kind) =>
+        new CloudwatchLogGroup(this, `container-insights-${kind}-log-group`, {
+          name: `/aws/containerinsights/${name}/${kind}`,
+          kmsKeyId: logsKey.arn,
+          retentionInDays,
+        }),
+    );
+    const role = new PodIdentityRole(this, "cloudwatch-observability-role", {
+      clusterName: name,
+      namespace: "amazon-cloudwatch",
+      serviceAccount: "cloudwatch-agent",
+      managedPolicyArns: [agentPolicyArn],
+      createAssociation: false,
+      roleName: `${name}-cloudwatch-agent`.slice(0, 64),
+    });
+    addon("addon-amazon-cloudwatch-observability", "amazon-cloudwatch-observability", version, {
+      podIdentityAssociation: [{ roleArn: role.roleArn, serviceAccount: "cloudwatch-agent" }],
+      dependsOn: [...groups, ...logGroups],
+    });
   }
 
   /**

@@ -168,6 +168,8 @@ export const platformConfigSchema = z
         kubeProxy: eksAddonVersion(),
         podIdentityAgent: eksAddonVersion(),
         ebsCsiDriver: eksAddonVersion(),
+        /** Container Insights metrics (the node alarms read them) and container logs. */
+        cloudWatchObservability: eksAddonVersion(),
       }),
       /** Control-plane log retention. @default 90 */
       logRetentionInDays: logRetention().default(90),

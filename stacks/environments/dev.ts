@@ -38,6 +38,7 @@ export const dev: PlatformConfigInput = {
       kubeProxy: "v1.34.1-eksbuild.2",
       podIdentityAgent: "v1.3.9-eksbuild.3",
       ebsCsiDriver: "v1.51.1-eksbuild.1",
+      cloudWatchObservability: "v4.4.0-eksbuild.1",
     },
     logRetentionInDays: 30,
   },

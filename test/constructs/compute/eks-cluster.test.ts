@@ -452,6 +452,42 @@ describe("EksCluster", () => {
       });
     });
 
+    it("installs CloudWatch observability with its own Pod Identity role and encrypted, expiring log groups", () => {
+      // GIVEN a pinned amazon-cloudwatch-observability version
+      const s = synthCluster({
+        addons: { ...addons, cloudWatchObservability: "v4.4.0-eksbuild.1" },
+        logRetentionInDays: 30,
+      });
+      // THEN the add-on runs as the cloudwatch-agent service account under a role of its own
+      const [roleAddress] = named(s, "aws_iam_role", "cloudwatch-observability-role");
+      const addon = Object.values(s.resources("aws_eks_addon")).find(
+        (a) => a.addon_name === "amazon-cloudwatch-observability",
+      );
+      expect(addon).toMatchObject({
+        addon_version: "v4.4.0-eksbuild.1",
+        pod_identity_association: [
+          { role_arn: ref(`${roleAddress}.arn`), service_account: "cloudwatch-agent" },
+        ],
+      });
+      // AND the groups it writes to exist first, encrypted with the logs key, with a retention
+      const groups = Object.values(s.resources("aws_cloudwatch_log_group"))
+        .filter((g) => String(g.name).startsWith("/aws/containerinsights/"))
+        .map((g) => [g.name, g.kms_key_id, g.retention_in_days]);
+      expect(groups).toEqual(
+        ["application", "dataplane", "host", "performance"].map((kind) => [
+          `/aws/containerinsights/search-prod/${kind}`,
+          key("logs").arn,
+          30,
+        ]),
+      );
+    });
+
+    it("leaves CloudWatch observability out unless a version is given", () => {
+      const s = synthCluster();
+      const names = Object.values(s.resources("aws_eks_addon")).map((a) => a.addon_name);
+      expect(names).not.toContain("amazon-cloudwatch-observability");
+    });
+
     it("turns on the VPC CNI's network policy agent, so NetworkPolicy objects are enforced", () => {
       const s = synthCluster();
       const cni = Object.values(s.resources("aws_eks_addon")).find(
