@@ -2,8 +2,7 @@
  * Builds the service from its configuration: pools, Redis clients, adapters, domain services,
  * metrics and the HTTP context. `start` runs the start-up checks; `close` releases everything.
  */
-import type { IPolicy } from "cockatiel";
-import { createDependencies, type DependencyName } from "./adapters/dependency";
+import { createDependencies, type CallPolicy, type DependencyName } from "./adapters/dependency";
 import { createPool, Database } from "./adapters/postgres/database";
 import { latestVersion, MIGRATIONS_TABLE } from "./adapters/postgres/migrations";
 import { createRedisClients, type RedisClients } from "./adapters/redis/client";
@@ -19,11 +18,15 @@ import { SearchService } from "./domain/search";
 import type { DomainServices, HttpContext, Lifecycle } from "./http/services";
 import type { Logger } from "./observability/logger";
 import { Metrics } from "./observability/metrics";
+import { isShortCircuit } from "./resilience/errors";
+import { createFallbacks, observePolicies } from "./resilience/observer";
+import { createResiliencePolicies } from "./resilience/policy";
+import { Readiness } from "./resilience/readiness";
 
 export interface RuntimeOptions {
   readonly logger: Logger;
-  /** Part 2: resilience policies per dependency (default: calls run directly). */
-  readonly policies?: Partial<Record<DependencyName, IPolicy>>;
+  /** What runs each dependency's calls. @default the resilience policies of settings.resilience */
+  readonly policies?: Partial<Record<DependencyName, CallPolicy>>;
   /** Delay between start-up attempts. @default 2000 */
   readonly startupRetryMs?: number;
 }
@@ -44,8 +47,19 @@ export interface Runtime {
 export function createRuntime(config: LoadedConfig, options: RuntimeOptions): Runtime {
   const { settings, endpoints } = config;
   const { logger } = options;
-  const deps = createDependencies(options.policies);
+  // The pools are built below; the gauge reads them only when scraped.
+  const metrics = new Metrics({
+    writer: { stats: () => pools.writer.stats() },
+    reader: { stats: () => pools.reader.stats() },
+  });
+  const fallbacks = createFallbacks(metrics);
+  const deps = createDependencies(
+    options.policies ??
+      createResiliencePolicies(settings.resilience, observePolicies(metrics, logger)),
+  );
   const logDependencyError = (dependency: string, operation: string) => (err: unknown) => {
+    // Refused by an open breaker: nothing was called; the breaker opening was logged once.
+    if (isShortCircuit(err)) return;
     metrics.dependencyErrors.labels(dependency, operation).inc();
     logger.warn({ dependency, operation, err: describeError(err) }, "dependency call failed");
   };
@@ -61,21 +75,23 @@ export function createRuntime(config: LoadedConfig, options: RuntimeOptions): Ru
       onError: (err) =>
         logger.warn({ pool: name, err: describeError(err) }, "idle connection failed"),
     });
+  const writer = new Database(
+    "writer",
+    pool("writer"),
+    deps.postgresWriter,
+    settings.postgres.statementTimeoutMs,
+  );
   const pools = {
-    writer: new Database(
-      "writer",
-      pool("writer"),
-      deps.postgresWriter,
-      settings.postgres.statementTimeoutMs,
-    ),
+    writer,
+    // Reads the reader cannot serve (breaker open, connection refused or lost) go to the writer.
     reader: new Database(
       "reader",
       pool("reader"),
       deps.postgresReader,
       settings.postgres.statementTimeoutMs,
+      { readFallback: { database: writer, onFallback: () => fallbacks.record("reader-fallback") } },
     ),
   };
-  const metrics = new Metrics(pools);
 
   const redis = createRedisClients(
     endpoints.redisUrl,
@@ -94,16 +110,24 @@ export function createRuntime(config: LoadedConfig, options: RuntimeOptions): Ru
     onInvalidationFailure: (tenantId) =>
       logger.warn({ tenantId }, "cache invalidation deferred until Redis answers"),
   });
-  const rateLimiter = new RateLimiter(
-    redis.main,
-    deps.redis,
-    keys,
-    settings,
-    logDependencyError("redis", "rate_limit"),
-  );
+  const rateLimiter = new RateLimiter(redis.main, deps.redis, keys, settings, (err) => {
+    // Called when Redis could not count and the in-memory limiter decided instead.
+    fallbacks.record("rate-limit-local");
+    logDependencyError("redis", "rate_limit")(err);
+  });
   const authenticator = new ApiKeyAuthenticator(pools.writer, settings.auth);
   const revocations = new KeyRevocations(redis.main, redis.subscriber, deps.redis, keys);
   revocations.listen(authenticator, logDependencyError("redis", "subscribe"));
+
+  const readiness = new Readiness({
+    postgresWriter: { dependency: deps.postgresWriter, probe: () => pools.writer.ping() },
+    postgresReader: { dependency: deps.postgresReader, probe: () => pools.reader.ping() },
+    redis: {
+      dependency: deps.redis,
+      probe: () => deps.redis.execute(() => redis.main.ping()),
+      details: () => ({ connection: redis.main.status }),
+    },
+  });
 
   const lifecycle: Lifecycle = { started: false, draining: false, startupProblem: "not started" };
   let services: DomainServices | undefined;
@@ -116,7 +140,7 @@ export function createRuntime(config: LoadedConfig, options: RuntimeOptions): Ru
     authenticator,
     rateLimiter,
     services: () => services,
-    redisStatus: () => redis.main.status,
+    readiness: () => readiness.check(),
   };
 
   async function attemptStart(): Promise<DomainServices> {
@@ -150,6 +174,7 @@ export function createRuntime(config: LoadedConfig, options: RuntimeOptions): Ru
       documents: new DocumentService(pools, cache),
       search: new SearchService(pools, cache, cursors, {
         cacheRequest: (result) => metrics.searchCacheRequests.labels(result).inc(),
+        fallback: (kind) => fallbacks.record(kind),
       }),
       keys: new KeyService({
         writer: pools.writer,

@@ -1,24 +1,47 @@
 /**
  * The one seam every call to PostgreSQL or Redis goes through.
  *
- * Part 1 runs calls straight through. Part 2 passes a cockatiel policy (timeout, retry, breaker,
- * bulkhead, composed with `wrap`) per dependency to `createDependencies`; no domain or adapter
- * code changes, because nothing reaches a pool or a Redis client except through `execute`.
+ * The service runs each dependency's calls under its resilience policy (src/resilience: breaker,
+ * retry, timeout, bulkhead), built from `settings.resilience` in `runtime.ts`. A dependency
+ * created without a policy (the admin CLI, test fixtures) runs its calls directly.
  */
-import type { IPolicy } from "cockatiel";
 
 /** The dependencies, named as in `settings.resilience`. */
 export const DEPENDENCY_NAMES = ["postgresWriter", "postgresReader", "redis"] as const;
 export type DependencyName = (typeof DEPENDENCY_NAMES)[number];
 
+/** How the breaker reports itself (the `circuit_breaker_state` gauge: 0, 1, 2). */
+export type BreakerState = "closed" | "half-open" | "open";
+
+export interface CallOptions {
+  /**
+   * The call may run again after a transient failure without changing the outcome: reads,
+   * cache writes, an upsert by external id. Not a write whose repetition would answer
+   * differently or do something twice (insert a new key, delete, revoke, charge a rate limit).
+   * Decided at each call site. @default false (never retried)
+   */
+  readonly idempotent?: boolean;
+}
+
+/** What runs a dependency's calls: `ResiliencePolicy` in the service. */
+export interface CallPolicy {
+  readonly state: BreakerState;
+  execute<T>(call: (signal: AbortSignal) => PromiseLike<T>, options?: CallOptions): Promise<T>;
+}
+
 export interface Dependency {
   readonly name: DependencyName;
+  /** The breaker's state; "closed" when the dependency has no policy. */
+  readonly state: BreakerState;
   /**
-   * Runs one call. `signal` aborts when the policy gives up on the call (a timeout, say); the
-   * call should stop waiting then. PostgreSQL work is bounded server-side by statement_timeout,
-   * since node-postgres cannot cancel a query.
+   * Runs one call. `signal` aborts when the policy gives up on the call (its deadline); the
+   * call should stop waiting then, and must not commit after it. PostgreSQL work is bounded
+   * server-side by statement_timeout, since node-postgres cannot cancel a query.
    */
-  execute<T>(call: (signal: AbortSignal | undefined) => PromiseLike<T>): Promise<T>;
+  execute<T>(
+    call: (signal: AbortSignal | undefined) => PromiseLike<T>,
+    options?: CallOptions,
+  ): Promise<T>;
 }
 
 export type Dependencies = Readonly<Record<DependencyName, Dependency>>;
@@ -26,18 +49,25 @@ export type Dependencies = Readonly<Record<DependencyName, Dependency>>;
 class PolicyDependency implements Dependency {
   constructor(
     readonly name: DependencyName,
-    private readonly policy: IPolicy | undefined,
+    private readonly policy: CallPolicy | undefined,
   ) {}
 
-  execute<T>(call: (signal: AbortSignal | undefined) => PromiseLike<T>): Promise<T> {
+  get state(): BreakerState {
+    return this.policy?.state ?? "closed";
+  }
+
+  execute<T>(
+    call: (signal: AbortSignal | undefined) => PromiseLike<T>,
+    options?: CallOptions,
+  ): Promise<T> {
     if (!this.policy) return Promise.resolve(call(undefined));
-    return this.policy.execute(({ signal }) => call(signal)) as Promise<T>;
+    return this.policy.execute(call, options);
   }
 }
 
 /** One `Dependency` per name; a name without a policy runs its calls directly. */
 export function createDependencies(
-  policies: Partial<Record<DependencyName, IPolicy>> = {},
+  policies: Partial<Record<DependencyName, CallPolicy>> = {},
 ): Dependencies {
   return Object.freeze(
     Object.fromEntries(

@@ -113,8 +113,11 @@ export async function createApiKey(
   role: Role,
 ): Promise<{ id: string; apiKey: string; role: Role }> {
   const key = generateApiKey();
-  const id = await writer.withTenant(tenantId, (tx) =>
-    insertApiKey(tx, { hash: key.hash, prefix: key.prefix, role }),
+  // Not idempotent: a second run after a lost answer would insert a second key.
+  const id = await writer.withTenant(
+    tenantId,
+    (tx) => insertApiKey(tx, { hash: key.hash, prefix: key.prefix, role }),
+    { idempotent: false },
   );
   return { id, apiKey: key.apiKey, role };
 }
@@ -133,7 +136,10 @@ export async function revokeKey(
   tenantId: string,
   keyId: string,
 ): Promise<boolean> {
-  const hash = await deps.writer.withTenant(tenantId, (tx) => revokeApiKey(tx, keyId));
+  // Not idempotent: a second run would find no live key and answer 404.
+  const hash = await deps.writer.withTenant(tenantId, (tx) => revokeApiKey(tx, keyId), {
+    idempotent: false,
+  });
   if (!hash) return false;
   const hex = hash.toString("hex");
   deps.authenticator?.forget(hex);

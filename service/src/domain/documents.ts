@@ -30,11 +30,16 @@ export class DocumentService {
     principal: Principal,
     input: DocumentInput,
   ): Promise<{ document: Document; outcome: UpsertOutcome }> {
-    const written = await this.pools.writer.withTenant(principal.tenantId, (tx) =>
-      upsertDocuments(tx, [input]),
+    // An upsert by external id: run again, it writes the same document (or finds it unchanged).
+    const written = await this.pools.writer.withTenant(
+      principal.tenantId,
+      (tx) => upsertDocuments(tx, [input]),
+      { idempotent: true },
     );
     const { row, outcome } = written.get(input.externalId)!;
-    if (outcome !== "unchanged") await this.cache.invalidate(principal.tenantId);
+    if (outcome !== "unchanged") {
+      await this.cache.invalidate(principal.tenantId, { keepStaleCopies: true });
+    }
     return { document: toDocument(row), outcome };
   }
 
@@ -55,8 +60,10 @@ export class DocumentService {
     const written =
       toWrite.length === 0
         ? new Map()
-        : await this.pools.writer.withTenant(principal.tenantId, (tx) =>
-            upsertDocuments(tx, toWrite),
+        : await this.pools.writer.withTenant(
+            principal.tenantId,
+            (tx) => upsertDocuments(tx, toWrite),
+            { idempotent: true }, // upserts by external id, as in `put`
           );
     const results: BulkItemResult[] = items.map((item, index) => {
       if (!item.ok) {
@@ -92,7 +99,7 @@ export class DocumentService {
       };
     });
     if (results.some((r) => r.result === "created" || r.result === "updated")) {
-      await this.cache.invalidate(principal.tenantId);
+      await this.cache.invalidate(principal.tenantId, { keepStaleCopies: true });
     }
     return { errors: results.some((r) => r.status === 400), items: results };
   }
@@ -106,10 +113,14 @@ export class DocumentService {
   }
 
   async remove(principal: Principal, id: string): Promise<void> {
-    const deleted = await this.pools.writer.withTenant(principal.tenantId, (tx) =>
-      deleteDocument(tx, id),
+    // Not idempotent: run again after a commit whose answer was lost, it would answer 404.
+    const deleted = await this.pools.writer.withTenant(
+      principal.tenantId,
+      (tx) => deleteDocument(tx, id),
+      { idempotent: false },
     );
     if (!deleted) throw AppError.notFound(`No document with id ${id}.`);
+    // Stale copies go too: a deleted document must not come back while PostgreSQL is down.
     await this.cache.invalidate(principal.tenantId);
   }
 }

@@ -120,6 +120,11 @@ export const searchResponseSchema = z.object({
   total: z.int().nonnegative(),
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: z.string().nullable(),
+  /**
+   * Only on an answer served while PostgreSQL could not answer: the tenant's last good answer to
+   * the same search, stored at `storedAt` (also `X-Degraded: stale`, `X-Cache: stale`).
+   */
+  meta: z.object({ stale: z.literal(true), storedAt: z.iso.datetime() }).optional(),
 });
 export type SearchResponse = z.infer<typeof searchResponseSchema>;
 

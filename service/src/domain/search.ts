@@ -1,5 +1,6 @@
 /**
- * Search: cache first, then PostgreSQL (reader, or writer right after the tenant wrote).
+ * Search: cache first, then PostgreSQL (reader, or writer right after the tenant wrote), then,
+ * when PostgreSQL cannot answer, the tenant's last good answer marked stale.
  *
  * The response body is serialized once, cached as that string and sent as is on a hit (no parse
  * and re-stringify). A cache entry's key holds the tenant's generation, the caller's role (part 2
@@ -12,13 +13,16 @@ import {
   SNIPPET_STOP,
   type SearchRow,
 } from "../adapters/postgres/documents-repository";
-import type { SearchCache } from "../adapters/redis/search-cache";
+import type { SearchCache, StaleCopy } from "../adapters/redis/search-cache";
+import { isUnavailable } from "../resilience/errors";
+import type { FallbackKind } from "../resilience/fallbacks";
 import type { CursorCodec, CursorPosition } from "./cursor";
 import type { Principal } from "./principal";
 import { poolForRead, type Pools } from "./read-routing";
 import type { SearchHit, SearchRequest, SearchResponse } from "./schemas";
 
-export type CacheOutcome = "hit" | "miss";
+/** `stale`: PostgreSQL could not answer; the tenant's last good answer was sent, marked. */
+export type CacheOutcome = "hit" | "miss" | "stale";
 
 export interface SearchResult {
   /** The serialized `SearchResponse`: a string when just built, the stored bytes on a hit. */
@@ -28,6 +32,8 @@ export interface SearchResult {
 
 export interface SearchObserver {
   cacheRequest(result: CacheOutcome): void;
+  /** A degraded answer (X-Degraded, dependency_fallbacks_total). */
+  fallback(kind: Extract<FallbackKind, "cache-bypassed" | "stale">): void;
 }
 
 export class SearchService {
@@ -59,16 +65,29 @@ export class SearchService {
       return { body: lookup.hit, cache: "hit" };
     }
     this.observer.cacheRequest("miss");
+    if (lookup.bypassed) this.observer.fallback("cache-bypassed");
 
     const db = poolForRead(this.pools, lookup);
-    const rows = await searchDocuments(db.forTenant(principal.tenantId), {
-      query: request.q,
-      mode: request.mode,
-      limit: request.limit + 1,
-      after,
-      fields: request.filters,
-      classification: request.classification,
-    });
+    let rows: SearchRow[];
+    try {
+      rows = await searchDocuments(db.forTenant(principal.tenantId), {
+        query: request.q,
+        mode: request.mode,
+        limit: request.limit + 1,
+        after,
+        fields: request.filters,
+        classification: request.classification,
+      });
+    } catch (err) {
+      // PostgreSQL down, overloaded or too slow: the last good answer, if there is one.
+      const stale = isUnavailable(err)
+        ? await this.cache.stale(principal.tenantId, cacheKey)
+        : null;
+      if (!stale) throw err;
+      this.observer.cacheRequest("stale");
+      this.observer.fallback("stale");
+      return { body: markStale(stale), cache: "stale" };
+    }
     const body = JSON.stringify(this.toResponse(rows, request.limit, after, query));
     if (lookup.generation) this.cache.put(principal.tenantId, lookup.generation, cacheKey, body);
     return { body, cache: "miss" };
@@ -92,6 +111,18 @@ export class SearchService {
           : null,
     };
   }
+}
+
+/**
+ * The stored response with `"meta": {"stale": true, "storedAt": …}` added as its last member:
+ * one concatenation, no parse (the stored bytes are a JSON object), and the members before it
+ * keep their places (the audit trail reads the first one from the bytes).
+ */
+function markStale({ body, storedAt }: StaleCopy): Buffer {
+  const meta = JSON.stringify({ stale: true, storedAt: storedAt.toISOString() });
+  const members = body.subarray(0, body.lastIndexOf("}")); // up to the closing brace
+  const separator = members.length > 1 ? "," : "";
+  return Buffer.concat([members, Buffer.from(`${separator}"meta":${meta}}`)]);
 }
 
 function toHit(row: SearchRow): SearchHit {

@@ -18,6 +18,7 @@ export type ErrorCode =
   | "not_found"
   | "rate_limited"
   | "dependency_unavailable"
+  | "overloaded"
   | "timeout"
   | "shutting_down"
   | "internal";

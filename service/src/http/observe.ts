@@ -11,12 +11,15 @@
  * - `Connection: close` while draining, decided when the headers are written (requests in
  *   flight at SIGTERM count too), so clients reconnect elsewhere and the drain does not wait for
  *   idle keep-alive sockets;
+ * - `X-Degraded` when the answer took a fallback (see resilience/fallbacks.ts), also decided
+ *   when the headers are written;
  * - latency metrics and one log line when the response is finished.
  */
 import { randomUUID } from "node:crypto";
 import type { RequestHandler, Response } from "express";
 import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
+import { collectFallbacks, degradedHeader, type FallbackKind } from "../resilience/fallbacks";
 import {
   errorCodeOf,
   maybePrincipalOf,
@@ -45,9 +48,11 @@ export function observe(
     res.setHeader("x-request-id", requestId);
 
     const deadline = setTimeout(() => answerTimeout(res), deadlineMs);
+    const fallbacks = new Set<FallbackKind>();
     const writeHead = res.writeHead;
     res.writeHead = function (this: Response, ...args: Parameters<typeof writeHead>) {
       if (lifecycle.draining) this.shouldKeepAlive = false;
+      if (fallbacks.size > 0) this.setHeader("x-degraded", degradedHeader(fallbacks));
       return writeHead.apply(this, args);
     } as typeof writeHead;
 
@@ -68,11 +73,12 @@ export function observe(
         tenantId: principal?.tenantId,
         keyId: principal?.keyId,
         errorCode: errorCodeOf(res),
+        degraded: fallbacks.size > 0 ? [...fallbacks] : undefined,
       };
       if (status >= 500) logger.error(fields, "request failed");
       else logger.info(fields, "request");
     });
-    next();
+    collectFallbacks(fallbacks, next);
   };
 }
 

@@ -6,6 +6,7 @@ import type { DocumentService } from "../domain/documents";
 import type { SearchService } from "../domain/search";
 import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
+import type { ReadinessReport } from "../resilience/readiness";
 
 export interface DomainServices {
   readonly documents: DocumentService;
@@ -32,6 +33,6 @@ export interface HttpContext {
   readonly rateLimiter: RateLimiter;
   /** Undefined until start-up finished. */
   readonly services: () => DomainServices | undefined;
-  /** Connection state of the Redis client, for /health/ready's body. */
-  readonly redisStatus: () => string;
+  /** Probes the dependencies for /health/ready (see resilience/readiness.ts). */
+  readonly readiness: () => Promise<ReadinessReport>;
 }

@@ -58,6 +58,42 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** 0 closed, 1 half-open, 2 open; the platform alarms on exactly these values. */
+  readonly circuitBreakerState = new Gauge({
+    name: "circuit_breaker_state",
+    help: "Circuit breaker state by dependency: 0 closed, 1 half-open, 2 open.",
+    labelNames: ["dependency"] as const,
+    registers: [this.registry],
+  });
+
+  readonly dependencyFallbacks = new Counter({
+    name: "dependency_fallbacks_total",
+    help: "Requests answered through a fallback, by kind (the X-Degraded values).",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+
+  readonly dependencyCalls = new Counter({
+    name: "dependency_calls_total",
+    help: "Attempts that reached a dependency, by outcome as its breaker counts them (ok, failed, slow).",
+    labelNames: ["dependency", "outcome"] as const,
+    registers: [this.registry],
+  });
+
+  readonly dependencyRejections = new Counter({
+    name: "dependency_rejections_total",
+    help: "Calls the resilience policy stopped itself: breaker_open, bulkhead_full, timeout.",
+    labelNames: ["dependency", "reason"] as const,
+    registers: [this.registry],
+  });
+
+  readonly dependencyRetries = new Counter({
+    name: "dependency_retries_total",
+    help: "Attempts after a transient failure of an idempotent call, by dependency.",
+    labelNames: ["dependency"] as const,
+    registers: [this.registry],
+  });
+
   constructor(pools: Readonly<Record<"writer" | "reader", { stats(): PoolStats }>>) {
     for (const result of ["hit", "miss", "stale"]) this.searchCacheRequests.labels(result).inc(0);
     new Gauge({

@@ -9,6 +9,7 @@ import type { PostgresEndpoint } from "../../config/load";
 import type { ServiceSettings } from "../../config/settings";
 import type { IamAuthOptions } from "../aws/credentials";
 import { rdsAuthTokens } from "../aws/iam-auth-tokens";
+import { AppError } from "../../http/errors";
 import type { Dependency } from "../dependency";
 import { toAppError } from "./errors";
 
@@ -33,6 +34,22 @@ export type PoolName = "writer" | "reader";
 export interface WithTenantOptions {
   /** Statement deadline for this transaction. @default settings.postgres.statementTimeoutMs */
   readonly statementTimeoutMs?: number;
+  /**
+   * The transaction may run again after a transient failure (the connection was lost, a
+   * serialization failure) without changing the outcome — an upsert by external id is; an
+   * insert of a new row, a delete that answers 404 the second time, are not. `withTenant` only.
+   * @default false
+   */
+  readonly idempotent?: boolean;
+}
+
+export interface DatabaseOptions {
+  /**
+   * Where this pool's reads go when it cannot serve them — its breaker is open, or it refused
+   * or lost the connection — as the reader falls back to the writer. Reads are then not retried
+   * on this pool (the fallback is the retry). `onFallback` is told every time.
+   */
+  readonly readFallback?: { readonly database: Database; readonly onFallback: () => void };
 }
 
 export class Database implements Queryable {
@@ -41,15 +58,34 @@ export class Database implements Queryable {
     private readonly pool: Pool,
     private readonly dependency: Dependency,
     private readonly statementTimeoutMs: number,
+    private readonly options: DatabaseOptions = {},
   ) {}
 
-  /** One statement outside any tenant (bounded by the connection's statement_timeout). */
+  /**
+   * One statement outside any tenant (bounded by the connection's statement_timeout). For reads:
+   * retried after a transient failure. Writes go through `withTenant`.
+   */
   async query<R extends QueryResultRow>(sql: string, params?: readonly unknown[]): Promise<R[]> {
     try {
-      return await this.dependency.execute(async () => {
-        const result = await this.pool.query<R>(sql, params as unknown[]);
-        return result.rows;
-      });
+      return await this.dependency.execute(
+        async () => {
+          const result = await this.pool.query<R>(sql, params as unknown[]);
+          return result.rows;
+        },
+        { idempotent: !this.options.readFallback },
+      );
+    } catch (err) {
+      const mapped = toAppError(err, this.name);
+      const fallback = this.readFallbackFor(mapped);
+      if (fallback) return fallback.query<R>(sql, params);
+      throw mapped;
+    }
+  }
+
+  /** One round trip to see that the pool's server answers (readiness). Not retried. */
+  async ping(): Promise<void> {
+    try {
+      await this.dependency.execute(() => this.pool.query("SELECT 1"));
     } catch (err) {
       throw toAppError(err, this.name);
     }
@@ -68,22 +104,28 @@ export class Database implements Queryable {
     options: WithTenantOptions = {},
   ): Promise<T> {
     try {
-      return await this.dependency.execute(async () => {
-        const client = checkedOut(await this.pool.connect());
-        let broken: Error | undefined;
-        try {
-          const preamble = this.begin(client, tenantId, options);
-          const result = await work(transaction(client, tenantId));
-          await preamble;
-          await client.query("COMMIT");
-          return result;
-        } catch (err) {
-          broken = await rollback(client, err);
-          throw err;
-        } finally {
-          client.release(broken);
-        }
-      });
+      return await this.dependency.execute(
+        async (signal) => {
+          const client = checkedOut(await this.pool.connect());
+          let broken: Error | undefined;
+          try {
+            const preamble = this.begin(client, tenantId, options);
+            const result = await work(transaction(client, tenantId));
+            await preamble;
+            // Past the client-side deadline the caller has been told 503: roll back rather than
+            // commit a write that nobody will acknowledge.
+            signal?.throwIfAborted();
+            await client.query("COMMIT");
+            return result;
+          } catch (err) {
+            broken = await rollback(client, err);
+            throw err;
+          } finally {
+            client.release(broken);
+          }
+        },
+        { idempotent: options.idempotent ?? false },
+      );
     } catch (err) {
       throw toAppError(err, this.name);
     }
@@ -91,7 +133,8 @@ export class Database implements Queryable {
 
   /**
    * One statement in a tenant transaction, in a single round trip (BEGIN, tenant, statement
-   * and COMMIT pipelined). For reads.
+   * and COMMIT pipelined). For reads: retried after a transient failure, or sent to the
+   * `readFallback` pool when this one cannot serve it.
    */
   async queryAsTenant<R extends QueryResultRow>(
     tenantId: string,
@@ -100,39 +143,59 @@ export class Database implements Queryable {
     options: WithTenantOptions = {},
   ): Promise<R[]> {
     try {
-      return await this.dependency.execute(async () => {
-        const client = checkedOut(await this.pool.connect());
-        let broken: Error | undefined;
-        try {
-          // The four statements leave in one write (pg corks each query; this corks the lot).
-          const stream = socketOf(client);
-          stream?.cork();
-          let preamble: Promise<unknown>,
-            statement: Promise<{ rows: R[] }>,
-            commit: Promise<unknown>;
+      return await this.dependency.execute(
+        async () => {
+          const client = checkedOut(await this.pool.connect());
+          let broken: Error | undefined;
           try {
-            preamble = this.begin(client, tenantId, options);
-            statement = client.query<R>(sql, params as unknown[]);
-            commit = client.query("COMMIT");
+            // The four statements leave in one write (pg corks each query; this corks the lot).
+            const stream = socketOf(client);
+            stream?.cork();
+            let preamble: Promise<unknown>,
+              statement: Promise<{ rows: R[] }>,
+              commit: Promise<unknown>;
+            try {
+              preamble = this.begin(client, tenantId, options);
+              statement = client.query<R>(sql, params as unknown[]);
+              commit = client.query("COMMIT");
+            } finally {
+              stream?.uncork();
+            }
+            // Attach handlers at once: an error in one must not surface as an unhandled rejection
+            // of the others, which fail with it.
+            const settled = await Promise.allSettled([preamble, statement, commit]);
+            const failure = settled.find((s) => s.status === "rejected");
+            if (failure) throw (failure as PromiseRejectedResult).reason;
+            return (settled[1] as PromiseFulfilledResult<{ rows: R[] }>).value.rows;
+          } catch (err) {
+            broken = await rollback(client, err);
+            throw err;
           } finally {
-            stream?.uncork();
+            client.release(broken);
           }
-          // Attach handlers at once: an error in one must not surface as an unhandled rejection
-          // of the others, which fail with it.
-          const settled = await Promise.allSettled([preamble, statement, commit]);
-          const failure = settled.find((s) => s.status === "rejected");
-          if (failure) throw (failure as PromiseRejectedResult).reason;
-          return (settled[1] as PromiseFulfilledResult<{ rows: R[] }>).value.rows;
-        } catch (err) {
-          broken = await rollback(client, err);
-          throw err;
-        } finally {
-          client.release(broken);
-        }
-      });
+        },
+        { idempotent: !this.options.readFallback },
+      );
     } catch (err) {
-      throw toAppError(err, this.name);
+      const mapped = toAppError(err, this.name);
+      const fallback = this.readFallbackFor(mapped);
+      if (fallback) return fallback.queryAsTenant<R>(tenantId, sql, params, options);
+      throw mapped;
     }
+  }
+
+  /**
+   * The pool to send a failed read to, if the failure means this pool cannot serve reads now
+   * (breaker open, connection refused or lost); not after a deadline or a full bulkhead, where
+   * the other pool would only get the same load.
+   */
+  private readFallbackFor(err: unknown): Database | undefined {
+    const fallback = this.options.readFallback;
+    if (!fallback || !(err instanceof AppError) || err.code !== "dependency_unavailable") {
+      return undefined;
+    }
+    fallback.onFallback();
+    return fallback.database;
   }
 
   /**

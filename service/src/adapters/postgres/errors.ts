@@ -1,6 +1,6 @@
 /**
- * Classifies PostgreSQL and driver errors. Used to map errors onto the HTTP contract and, in
- * part 2, to decide what a retry policy may retry.
+ * Classifies PostgreSQL and driver errors. Used to map errors onto the HTTP contract and, by
+ * src/resilience/classify.ts, to decide what counts against the breaker and what may be retried.
  */
 import { AppError } from "../../http/errors";
 
@@ -38,6 +38,11 @@ export function isStatementTimeout(err: unknown): boolean {
   return codeOf(err) === "57014";
 }
 
+/** node-postgres' client-side `query_timeout` fired: it stopped waiting; the statement may have run. */
+export function isQueryReadTimeout(err: unknown): boolean {
+  return err instanceof Error && /Query read timeout/i.test(err.message);
+}
+
 /** A failure to reach or keep a connection, or a server-side condition worth retrying. */
 export function isTransientPostgresError(err: unknown): boolean {
   const code = codeOf(err);
@@ -52,7 +57,7 @@ export function isTransientPostgresError(err: unknown): boolean {
 /** Maps an error from a PostgreSQL call onto the service's error contract. */
 export function toAppError(err: unknown, pool: string): unknown {
   if (err instanceof AppError) return err;
-  if (isStatementTimeout(err)) {
+  if (isStatementTimeout(err) || isQueryReadTimeout(err)) {
     return AppError.timeout("The database took too long to answer; try again.", err);
   }
   if (isTransientPostgresError(err)) {

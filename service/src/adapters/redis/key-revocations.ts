@@ -36,6 +36,9 @@ export class KeyRevocations {
   }
 
   publish(keyHashHex: string): Promise<number> {
-    return this.dependency.execute(() => this.publisher.publish(this.channel, keyHashHex));
+    // Delivered twice, a revocation drops the key twice: the same outcome.
+    return this.dependency.execute(() => this.publisher.publish(this.channel, keyHashHex), {
+      idempotent: true,
+    });
   }
 }

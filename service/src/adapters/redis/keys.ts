@@ -25,6 +25,19 @@ export class RedisKeys {
     return `${this.prefix}{t:${tenantId}}:s:`;
   }
 
+  /**
+   * The tenant's stale-copy epoch: part of every stale copy's key. Replaced when the tenant
+   * deletes or erases, so no stale copy from before can be served.
+   */
+  staleEpoch(tenantId: string): string {
+    return `${this.prefix}{t:${tenantId}}:stale-epoch`;
+  }
+
+  /** What every stale copy of the tenant's searches starts with (the epoch follows). */
+  stalePrefix(tenantId: string): string {
+    return `${this.prefix}{t:${tenantId}}:last:`;
+  }
+
   /** rate-limiter-flexible appends `:<key>`; the key is `tenantRateLimitKey`. */
   rateLimitPrefix(tier: string, operation: string): string {
     return `${this.prefix}rl:${tier}:${operation}`;

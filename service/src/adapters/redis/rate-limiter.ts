@@ -5,7 +5,7 @@
  *
  * When Redis fails, the same limits are kept per replica in memory (the "insurance" limiter).
  * The fallback is done here rather than with the library's `insuranceLimiter` option so that the
- * Redis call goes through the `Dependency` seam: when part 2's breaker is open, the call fails
+ * Redis call goes through the `Dependency` seam: when the Redis breaker is open, the call fails
  * fast and lands on the in-memory limiter without paying a timeout.
  */
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
@@ -85,7 +85,8 @@ export class RateLimiter {
   private async take(limiter: LimiterPair, key: string): Promise<RateLimitDecision> {
     let res: RateLimiterRes;
     try {
-      res = await this.dependency.execute(() => limiter.redis.consume(key));
+      // An increment: a retry after a lost answer would charge the request twice.
+      res = await this.dependency.execute(() => limiter.redis.consume(key), { idempotent: false });
     } catch (err) {
       if (err instanceof RateLimiterRes) return decision(limiter.points, err, false);
       this.onError(err);

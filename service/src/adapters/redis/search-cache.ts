@@ -11,6 +11,17 @@
  * read). An invalidation that fails is kept and retried every second; until it succeeds this
  * replica does not use the cache for that tenant. The bound on stale reads elsewhere is the
  * search TTL, and only if Redis came back before the retry did.
+ *
+ * Stale copies, for when PostgreSQL cannot answer. A generation's entries become unreachable at
+ * the tenant's next write, so every stored response is also kept as the tenant's *last good*
+ * copy for that fingerprint, without the generation, for `cache.staleTtlSeconds`; search serves
+ * it, marked stale, only when PostgreSQL fails. The copy's key is built from the authenticated
+ * principal, never from client input alone: the tenant's hash tag and the fingerprint, which
+ * hashes the caller's role (responses are masked per role), the page size, the cursor and the
+ * normalized query (which itself starts with the tenant id). Another tenant or another role
+ * computes another key. Copies also carry the tenant's *stale epoch*, which a delete (and an
+ * erasure) replaces, so a deleted document never comes back from a stale copy; an upsert keeps
+ * the epoch (the previous answer is still a fair stale answer).
  */
 import { randomBytes } from "node:crypto";
 import type { ServiceSettings } from "../../config/settings";
@@ -28,6 +39,23 @@ export interface TenantCacheState {
 export interface CacheLookup extends TenantCacheState {
   /** The cached response body, byte for byte as it was stored; null on a miss. */
   readonly hit: Buffer | null;
+  /** Redis failed (or its breaker is open), or an invalidation is pending: no cache was used. */
+  readonly bypassed: boolean;
+}
+
+export interface StaleCopy {
+  /** The response body as it was stored. */
+  readonly body: Buffer;
+  /** When it was stored. */
+  readonly storedAt: Date;
+}
+
+export interface InvalidateOptions {
+  /**
+   * Keep the tenant's stale copies: for writes after which the previous answers are still fair
+   * stale answers (an upsert). Deletes and erasures drop them. @default false
+   */
+  readonly keepStaleCopies?: boolean;
 }
 
 export interface SearchCacheEvents {
@@ -40,6 +68,9 @@ export interface SearchCacheEvents {
 const processTag = randomBytes(6).toString("base64url");
 let generations = 0;
 const newGeneration = () => `${processTag}.${(generations++).toString(36)}`;
+
+const BYPASSED: CacheLookup = { generation: null, recentWrite: true, hit: null, bypassed: true };
+const NO_CACHE: CacheLookup = { ...BYPASSED, bypassed: false };
 
 /**
  * One round trip for a lookup: the generation (started when missing), the read-your-writes
@@ -60,7 +91,32 @@ end
 return {generation, recent, hit}
 `;
 
-interface LookupCommand {
+/**
+ * Stores a response under its generation for the search TTL and as the tenant's stale copy
+ * under the current stale epoch (started when missing) for the stale TTL, in one round trip.
+ */
+const PUT_SCRIPT = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+local epoch = redis.call('GET', KEYS[2])
+if not epoch then
+  epoch = ARGV[6]
+  redis.call('SET', KEYS[2], epoch)
+end
+redis.call('SET', ARGV[3] .. epoch .. ':' .. ARGV[4], ARGV[1], 'EX', ARGV[5])
+return 1
+`;
+
+/** The stale copy under the current epoch, and its remaining time to live (ms). */
+const STALE_SCRIPT = `
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then return false end
+local key = ARGV[1] .. epoch .. ':' .. ARGV[2]
+local body = redis.call('GET', key)
+if not body then return false end
+return {body, redis.call('PTTL', key)}
+`;
+
+interface CacheCommands {
   searchCacheLookupBuffer(
     generationKey: string,
     markerKey: string,
@@ -68,10 +124,26 @@ interface LookupCommand {
     fingerprint: string,
     candidate: string,
   ): Promise<[Buffer, number, Buffer | null]>;
+  searchCachePut(
+    entryKey: string,
+    epochKey: string,
+    body: string,
+    ttlSeconds: number,
+    stalePrefix: string,
+    fingerprint: string,
+    staleTtlSeconds: number,
+    candidateEpoch: string,
+  ): Promise<number>;
+  searchCacheStaleBuffer(
+    epochKey: string,
+    stalePrefix: string,
+    fingerprint: string,
+  ): Promise<[Buffer, number] | null>;
 }
 
 export class SearchCache {
-  private readonly pending = new Set<string>();
+  /** Tenants whose invalidation has not reached Redis yet; true: their stale copies go too. */
+  private readonly pending = new Map<string, boolean>();
   private readonly retryTimer: NodeJS.Timeout;
 
   constructor(
@@ -84,6 +156,12 @@ export class SearchCache {
     this.retryTimer = setInterval(() => void this.retryPending(), 1_000);
     this.retryTimer.unref();
     client.defineCommand("searchCacheLookup", { numberOfKeys: 2, lua: LOOKUP_SCRIPT });
+    client.defineCommand("searchCachePut", { numberOfKeys: 2, lua: PUT_SCRIPT });
+    client.defineCommand("searchCacheStale", { numberOfKeys: 1, lua: STALE_SCRIPT });
+  }
+
+  private get commands(): CacheCommands {
+    return this.client as unknown as CacheCommands;
   }
 
   /**
@@ -91,27 +169,36 @@ export class SearchCache {
    * cached response. Never throws: when Redis fails, no cache and reads go to the writer.
    */
   async lookup(tenantId: string, fingerprint: string | null): Promise<CacheLookup> {
-    if (this.pending.has(tenantId)) return { generation: null, recentWrite: true, hit: null };
+    if (this.pending.has(tenantId)) return this.bypassed();
     const enabled = this.settings.cache.enabled;
     try {
-      const [generation, recent, hit] = await this.dependency.execute(() =>
-        (this.client as unknown as LookupCommand).searchCacheLookupBuffer(
-          this.keys.generation(tenantId),
-          this.keys.recentWrite(tenantId),
-          this.keys.searchPrefix(tenantId),
-          enabled && fingerprint ? fingerprint : "",
-          newGeneration(),
-        ),
+      const [generation, recent, hit] = await this.dependency.execute(
+        () =>
+          this.commands.searchCacheLookupBuffer(
+            this.keys.generation(tenantId),
+            this.keys.recentWrite(tenantId),
+            this.keys.searchPrefix(tenantId),
+            enabled && fingerprint ? fingerprint : "",
+            newGeneration(),
+          ),
+        // Sets the generation only when missing: running it twice changes nothing.
+        { idempotent: true },
       );
       return {
         generation: enabled ? generation.toString() : null,
         recentWrite: recent === 1,
         hit: enabled ? hit : null,
+        bypassed: false,
       };
     } catch (err) {
       this.events.onError(err, "lookup");
-      return { generation: null, recentWrite: true, hit: null };
+      return this.bypassed();
     }
+  }
+
+  /** No cache state: reads go to the writer; `bypassed` unless the cache is off anyway. */
+  private bypassed(): CacheLookup {
+    return this.settings.cache.enabled ? BYPASSED : NO_CACHE;
   }
 
   /** The tenant's cache state only (reads other than search). */
@@ -119,30 +206,67 @@ export class SearchCache {
     return this.lookup(tenantId, null);
   }
 
-  /** Stores a response body; does not wait (commands on one connection stay in order). */
+  /**
+   * Stores a response body under its generation and as the tenant's stale copy; does not wait
+   * (commands on one connection stay in order).
+   */
   put(tenantId: string, generation: string, fingerprint: string, body: string): void {
+    const { searchTtlSeconds, staleTtlSeconds } = this.settings.cache;
     this.dependency
-      .execute(() =>
-        this.client.set(
-          this.keys.search(tenantId, generation, fingerprint),
-          body,
-          "EX",
-          this.settings.cache.searchTtlSeconds,
-        ),
+      .execute(
+        () =>
+          this.commands.searchCachePut(
+            this.keys.search(tenantId, generation, fingerprint),
+            this.keys.staleEpoch(tenantId),
+            body,
+            searchTtlSeconds,
+            this.keys.stalePrefix(tenantId),
+            fingerprint,
+            staleTtlSeconds,
+            newGeneration(),
+          ),
+        { idempotent: true }, // SETs of the same values
       )
       .catch((err: unknown) => this.events.onError(err, "put"));
   }
 
   /**
-   * After a committed write: new generation, read-your-writes marker. Never throws; a failure is
-   * retried in the background (see the module comment).
+   * The tenant's last good response for `fingerprint`, for when PostgreSQL cannot answer; null
+   * when there is none, when the tenant's stale copies are being dropped, or when Redis fails.
    */
-  async invalidate(tenantId: string): Promise<void> {
+  async stale(tenantId: string, fingerprint: string): Promise<StaleCopy | null> {
+    if (!this.settings.cache.enabled || this.pending.get(tenantId) === true) return null;
     try {
-      await this.bump(tenantId);
+      const found = await this.dependency.execute(
+        () =>
+          this.commands.searchCacheStaleBuffer(
+            this.keys.staleEpoch(tenantId),
+            this.keys.stalePrefix(tenantId),
+            fingerprint,
+          ),
+        { idempotent: true },
+      );
+      if (!found) return null;
+      const [body, pttl] = found;
+      const ageMs = Math.max(0, this.settings.cache.staleTtlSeconds * 1_000 - Number(pttl));
+      return { body, storedAt: new Date(Date.now() - ageMs) };
+    } catch (err) {
+      this.events.onError(err, "stale");
+      return null;
+    }
+  }
+
+  /**
+   * After a committed write: new generation, read-your-writes marker and, unless kept, a new
+   * stale epoch. Never throws; a failure is retried in the background (see the module comment).
+   */
+  async invalidate(tenantId: string, options: InvalidateOptions = {}): Promise<void> {
+    const dropStale = !options.keepStaleCopies || this.pending.get(tenantId) === true;
+    try {
+      await this.bump(tenantId, dropStale);
       this.pending.delete(tenantId);
     } catch (err) {
-      this.pending.add(tenantId);
+      this.pending.set(tenantId, dropStale);
       this.events.onError(err, "invalidate");
       this.events.onInvalidationFailure(tenantId);
     }
@@ -157,23 +281,29 @@ export class SearchCache {
     clearInterval(this.retryTimer);
   }
 
-  private async bump(tenantId: string): Promise<void> {
+  private async bump(tenantId: string, dropStale: boolean): Promise<void> {
     const generation = newGeneration();
-    await this.dependency.execute(async () => {
-      const results = await this.client
-        .multi()
-        .set(this.keys.generation(tenantId), generation)
-        .set(this.keys.recentWrite(tenantId), "1", "PX", this.settings.postgres.readYourWritesMs)
-        .exec();
-      const failed = results?.find(([err]) => err);
-      if (!results || failed) throw failed?.[0] ?? new Error("MULTI was discarded");
-    });
+    const staleEpoch = dropStale ? newGeneration() : undefined;
+    await this.dependency.execute(
+      async () => {
+        const multi = this.client
+          .multi()
+          .set(this.keys.generation(tenantId), generation)
+          .set(this.keys.recentWrite(tenantId), "1", "PX", this.settings.postgres.readYourWritesMs);
+        if (staleEpoch) multi.set(this.keys.staleEpoch(tenantId), staleEpoch);
+        const results = await multi.exec();
+        const failed = results?.find(([err]) => err);
+        if (!results || failed) throw failed?.[0] ?? new Error("MULTI was discarded");
+      },
+      // The same new values every attempt (made above, outside the call).
+      { idempotent: true },
+    );
   }
 
   private async retryPending(): Promise<void> {
-    for (const tenantId of [...this.pending]) {
+    for (const [tenantId, dropStale] of [...this.pending]) {
       try {
-        await this.bump(tenantId);
+        await this.bump(tenantId, dropStale);
         this.pending.delete(tenantId);
       } catch {
         return; // still down; next tick

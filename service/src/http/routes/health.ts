@@ -1,10 +1,12 @@
 /**
  * Kubernetes probes and Prometheus metrics (no authentication, no rate limit).
  *
- * Readiness reports whether *this pod* should get traffic: it fails while starting and from the
- * moment a drain begins. It does not fail when PostgreSQL or Redis does: every pod shares them,
- * so failing readiness would take the whole service out of the load balancer instead of letting
- * it degrade (cache-less search, cached results, a 503 with Retry-After).
+ * Readiness reports whether *this pod* should get traffic, and each dependency with its breaker
+ * state (resilience/readiness.ts): 503 while starting, from the moment a drain begins, and when
+ * neither PostgreSQL endpoint answers; 200 otherwise, with status "degraded" when a dependency
+ * is down but the pod still serves (Redis down: search from PostgreSQL; one PostgreSQL endpoint
+ * down: the other). It does not fail for Redis: every pod shares it, and failing readiness
+ * would take the whole service out of the load balancer instead of letting it degrade.
  */
 import { Router } from "express";
 import type { HttpContext } from "../services";
@@ -24,13 +26,16 @@ export function healthRoutes(ctx: HttpContext): Router {
       .json(started ? { status: "ok" } : { status: "starting", reason: startupProblem ?? null });
   });
 
-  router.get("/health/ready", (_req, res) => {
+  router.get("/health/ready", async (_req, res) => {
     const { started, draining } = ctx.lifecycle;
-    const ready = started && !draining;
-    res.status(ready ? 200 : 503).json({
-      status: ready ? "ok" : draining ? "draining" : "starting",
-      redis: ctx.redisStatus(),
-    });
+    if (draining) {
+      // The pools are closing: nothing to probe, the answer is no.
+      res.status(503).json({ status: "draining" });
+      return;
+    }
+    const { ready, status, dependencies } = await ctx.readiness();
+    if (!started) res.status(503).json({ status: "starting", dependencies });
+    else res.status(ready ? 200 : 503).json({ status, dependencies });
   });
 
   router.get("/metrics", async (_req, res) => {
