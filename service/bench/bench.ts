@@ -14,11 +14,15 @@
  *    - the same search SQL run directly by the superuser (no row-level security), from a
  *      loop in this process with the same concurrency: the database's own ceiling;
  *    - uncached search at a fixed 100 requests/s (latency target);
+ *    - search while Redis is down: a third service process whose REDIS_URL points at a port
+ *      where nothing listens (its Redis breaker opens during the warm-up; no cache, rate limits
+ *      in memory, reads on the writer);
  *    - single-document ingest and bulk ingest (500 documents a request) into a tenant of its
  *      own, emptied at the start of each run.
  * Rate limits are set out of reach by a bench-only settings file. Everything stops by itself.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import { Agent, request as httpRequest } from "node:http";
 import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -89,6 +93,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "search-bench-"));
   const cached = await startService(dir, "cached", {});
   const uncached = await startService(dir, "uncached", { cache: { enabled: false } });
+  const redisDown = await startService(dir, "redis-down", {}, { REDIS_URL: await deadRedisUrl() });
   const redis = new Redis(REDIS_URL);
   const results: PhaseResult[] = [];
   try {
@@ -146,6 +151,20 @@ async function main(): Promise<void> {
       await run(
         "search, uncached (service, RLS)",
         uncached.url,
+        { connections: 8, duration: seconds(15) },
+        cycle(keys, queryPool, searchPath),
+      ),
+    );
+    await run(
+      "warm-up (Redis down)",
+      redisDown.url,
+      { connections: 4, duration: 3 },
+      cycle(keys, queryPool, searchPath),
+    );
+    results.push(
+      await run(
+        "search while Redis is down",
+        redisDown.url,
         { connections: 8, duration: seconds(15) },
         cycle(keys, queryPool, searchPath),
       ),
@@ -351,6 +370,7 @@ async function startService(
   dir: string,
   name: string,
   settings: ServiceSettingsInput,
+  environment: Record<string, string> = {},
 ): Promise<{ url: string; process: ChildProcess }> {
   const unlimited = Object.fromEntries(
     SLA_TIER_NAMES.map((t) => [t, { search: 1e9, write: 1e9, bulk: 1e9, read: 1e9, delete: 1e9 }]),
@@ -385,6 +405,7 @@ async function startService(
         PGUSER: "search_app",
         REDIS_URL,
         SERVICE_CONFIG: file,
+        ...environment,
       },
       stdio: ["ignore", "ignore", "inherit"],
     },
@@ -393,6 +414,15 @@ async function startService(
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/health/startup`);
   return { url, process: child };
+}
+
+/** A Redis URL on a local port where nothing listens (connections refused at once). */
+async function deadRedisUrl(): Promise<string> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return `redis://127.0.0.1:${port}`;
 }
 
 async function startCeiling(key: string): Promise<{ url: string; process: ChildProcess }> {
@@ -638,6 +668,7 @@ function report(results: readonly PhaseResult[], bulkSize: number): void {
   const uncached = get("search, uncached (service");
   const sql = get("search SQL");
   const fixed = get("search, uncached at 100");
+  const redisDown = get("search while Redis is down");
   const bulk = get("ingest, bulk");
   const check = (ok: boolean) => (ok ? "meets" : "MISSES");
   const rows = [
@@ -658,6 +689,9 @@ function report(results: readonly PhaseResult[], bulkSize: number): void {
   }
   console.log(
     `  ${"uncached p95 at 100 req/s".padEnd(40)} ${fixed.p95.toFixed(1).padStart(5)} ms  target ≤ 30 ms   ${check(fixed.p95 <= 30)}`,
+  );
+  console.log(
+    `  ${"Redis down / uncached throughput".padEnd(40)} ${((redisDown.requestsPerSecond / uncached.requestsPerSecond) * 100).toFixed(0).padStart(4)}%   (no target: the cost of the fallback path)`,
   );
   const docs = bulk.requestsPerSecond * bulkSize;
   console.log(
