@@ -37,7 +37,21 @@ const environmentSchema = z.object({
     .pipe(z.url())
     .default("redis://127.0.0.1:6379"),
   AWS_REGION: z.string().min(1).optional(),
+  /**
+   * The audit trail's HMAC key (query and subject digests, signed checkpoints): a secret, from a
+   * secret store. Required in production; elsewhere a fixed development key stands in.
+   */
+  AUDIT_HMAC_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  /** Earlier audit keys, comma-separated: still accepted when verifying the trail. */
+  AUDIT_HMAC_PREVIOUS_KEYS: z.string().optional(),
+  NODE_ENV: z.string().optional(),
 });
+
+/**
+ * Stands in for AUDIT_HMAC_KEY outside production only: digests and checkpoints made with it
+ * prove nothing, since everyone can read it here.
+ */
+export const DEVELOPMENT_AUDIT_KEY = "development-only-audit-key-never-use-in-production";
 
 /** One PostgreSQL endpoint (writer or reader). `password` is a secret: never log it. */
 export interface PostgresEndpoint {
@@ -57,6 +71,16 @@ export interface Endpoints {
   /** Secret: may carry a password. Never log it. */
   readonly redisUrl: string;
   readonly awsRegion: string | undefined;
+  /** Secret: the audit trail's HMAC keys (see AUDIT_HMAC_KEY). Never log them. */
+  readonly auditKeys: AuditKeyMaterial;
+}
+
+export interface AuditKeyMaterial {
+  readonly current: string;
+  /** Accepted when verifying only. */
+  readonly previous: readonly string[];
+  /** The development stand-in is in use (no AUDIT_HMAC_KEY). */
+  readonly development: boolean;
 }
 
 export interface LoadedConfig {
@@ -78,6 +102,11 @@ export interface LoadOptions {
    * @default { postgres: true, redis: true }
    */
   readonly uses?: { readonly postgres: boolean; readonly redis: boolean };
+  /**
+   * The command signs or verifies audit records, so production needs AUDIT_HMAC_KEY (the
+   * migration Job does not). @default true
+   */
+  readonly usesAuditKey?: boolean;
 }
 
 /**
@@ -121,6 +150,18 @@ export function loadConfig(
       ),
     );
   }
+  if (
+    envResult.success &&
+    envResult.data.NODE_ENV === "production" &&
+    envResult.data.AUDIT_HMAC_KEY === undefined &&
+    (options.usesAuditKey ?? true)
+  ) {
+    issues.push({
+      path: "env.AUDIT_HMAC_KEY",
+      message:
+        "must be set in production (the audit trail's digests and checkpoints are keyed with it), got nothing",
+    });
+  }
   if (issues.length > 0 || !settings || !envResult.success) {
     throw new InvalidSettingsError(
       file ? `${file} and the environment` : "the environment",
@@ -149,6 +190,14 @@ export function loadConfig(
       sslRootCertPath: e.PGSSLROOTCERT,
       redisUrl: e.REDIS_URL,
       awsRegion: e.AWS_REGION,
+      auditKeys: {
+        current: e.AUDIT_HMAC_KEY ?? DEVELOPMENT_AUDIT_KEY,
+        previous: (e.AUDIT_HMAC_PREVIOUS_KEYS ?? "")
+          .split(",")
+          .map((k) => k.trim())
+          .filter((k) => k.length > 0),
+        development: e.AUDIT_HMAC_KEY === undefined,
+      },
     },
   });
 }

@@ -116,6 +116,15 @@ export const DEFAULT_ROLE_CLEARANCES: Readonly<Record<Role, readonly Classificat
   auditor: ["public", "internal", "confidential"],
 };
 
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function governanceDefaultsFor(preset: CompliancePresetName) {
   const p = COMPLIANCE_PRESETS[preset];
   return {
@@ -158,6 +167,22 @@ const governanceSchema = z
         batchMaxDelayMs: nonNegativeInt().default(5),
         /** Width of one time partition of the audit table. @default "month" */
         partitionInterval: z.enum(["day", "month"]).default("month"),
+        /**
+         * Partitions kept ready after the current one (the service creates them at start-up and
+         * hourly; an insert with no partition for its time would fail). @default 2
+         */
+        partitionsAhead: z.int().min(1).max(366).default(2),
+        /**
+         * Not fail-closed: records waiting in memory for the audit store, at most. Past this the
+         * oldest are dropped (counted in audit_records_total{result="dropped"}). @default 10000
+         */
+        spoolMaxRecords: positiveInt().default(10_000),
+        /**
+         * How often a replica signs the heads of the chains it extended into
+         * search.audit_checkpoints (HMAC under AUDIT_HMAC_KEY). Records after the latest
+         * checkpoint are protected by the chain and the stdout audit channel only. @default 60000
+         */
+        checkpointIntervalMs: positiveInt().default(60_000),
       })
       .prefault({}),
     erasure: z
@@ -169,9 +194,19 @@ const governanceSchema = z
     /** Working hours for the compliance report's after-hours count. */
     businessHours: z
       .strictObject({
-        timeZone: z.string().min(1).default("UTC"),
+        /** An IANA time zone. @default "UTC" */
+        timeZone: z
+          .string()
+          .min(1)
+          .refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin")
+          .default("UTC"),
         startHour: z.int().min(0).max(23).default(8),
         endHour: z.int().min(1).max(24).default(18),
+        /** Working days, ISO numbering (1 Monday … 7 Sunday). @default Monday to Friday */
+        weekdays: z
+          .array(z.int().min(1).max(7))
+          .min(1)
+          .default(() => [1, 2, 3, 4, 5]),
       })
       .prefault({}),
   })
@@ -207,6 +242,13 @@ const governanceSchema = z
         code: "custom",
         path: ["audit", "enabled"],
         message: `must be true under the "${g.compliancePreset}" preset`,
+      });
+    }
+    if (resolved.businessHours.endHour <= resolved.businessHours.startHour) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["businessHours", "endHour"],
+        message: `must be after businessHours.startHour (${resolved.businessHours.startHour}), got ${resolved.businessHours.endHour}`,
       });
     }
     for (const c of preset.maskedClassifications) {

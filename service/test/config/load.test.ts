@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { InvalidSettingsError } from "../../src/config";
-import { loadConfig } from "../../src/config/load";
+import { DEVELOPMENT_AUDIT_KEY, loadConfig } from "../../src/config/load";
 
 function file(content: string): string {
   const p = path.join(mkdtempSync(path.join(tmpdir(), "search-settings-")), "settings.json");
@@ -34,6 +34,8 @@ describe("loadConfig", () => {
       sslRootCertPath: undefined,
       redisUrl: "redis://127.0.0.1:6379",
       awsRegion: undefined,
+      // Outside production a development key stands in for AUDIT_HMAC_KEY.
+      auditKeys: { current: DEVELOPMENT_AUDIT_KEY, previous: [], development: true },
     });
     expect(Object.isFrozen(endpoints.postgresReader)).toBe(true);
   });
