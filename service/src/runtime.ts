@@ -15,6 +15,7 @@ import { ApiKeyAuthenticator, KeyService } from "./domain/api-keys";
 import { CursorCodec } from "./domain/cursor";
 import { DocumentService } from "./domain/documents";
 import { SearchService } from "./domain/search";
+import { Governance } from "./governance/governance";
 import type { DomainServices, HttpContext, Lifecycle } from "./http/services";
 import type { Logger } from "./observability/logger";
 import { Metrics } from "./observability/metrics";
@@ -129,6 +130,15 @@ export function createRuntime(config: LoadedConfig, options: RuntimeOptions): Ru
     },
   });
 
+  const governance = new Governance({
+    settings,
+    auditKeys: endpoints.auditKeys,
+    pools,
+    logger,
+    registry: metrics.registry,
+    describeError,
+  });
+
   const lifecycle: Lifecycle = { started: false, draining: false, startupProblem: "not started" };
   let services: DomainServices | undefined;
 
@@ -139,6 +149,7 @@ export function createRuntime(config: LoadedConfig, options: RuntimeOptions): Ru
     lifecycle,
     authenticator,
     rateLimiter,
+    audit: governance.trail,
     services: () => services,
     readiness: () => readiness.check(),
   };
@@ -168,14 +179,22 @@ export function createRuntime(config: LoadedConfig, options: RuntimeOptions): Ru
       "SELECT secret FROM search.signing_keys WHERE purpose = 'cursor'",
     );
     if (!key) throw new FatalStartupError("search.signing_keys has no 'cursor' key");
+    await governance.start();
     await redis.waitUntilReady(settings.redis.connectTimeoutMs);
     const cursors = new CursorCodec(key.secret);
     return {
-      documents: new DocumentService(pools, cache),
-      search: new SearchService(pools, cache, cursors, {
-        cacheRequest: (result) => metrics.searchCacheRequests.labels(result).inc(),
-        fallback: (kind) => fallbacks.record(kind),
-      }),
+      ...governance.services({ cache, client: redis.cache, dependency: deps.redis, keys }),
+      documents: new DocumentService(pools, cache, governance.policy),
+      search: new SearchService(
+        pools,
+        cache,
+        cursors,
+        {
+          cacheRequest: (result) => metrics.searchCacheRequests.labels(result).inc(),
+          fallback: (kind) => fallbacks.record(kind),
+        },
+        governance.policy,
+      ),
       keys: new KeyService({
         writer: pools.writer,
         revocations,
@@ -207,6 +226,8 @@ export function createRuntime(config: LoadedConfig, options: RuntimeOptions): Ru
       }
     },
     async close() {
+      // Audit records still queued are written while the pools are open.
+      await governance.close();
       cache.close();
       await Promise.allSettled([pools.writer.close(), pools.reader.close(), redis.close()]);
     },

@@ -74,7 +74,12 @@ describe("search", () => {
     const key = await tenantWith([doc("a", "The", "the and of")]);
     const res = await search(key, { q: "the of" });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ results: [], total: 0, nextCursor: null });
+    expect(res.body).toEqual({
+      page: { count: 0, classifications: [], masked: [] },
+      results: [],
+      total: 0,
+      nextCursor: null,
+    });
   });
 
   it("highlights matches in a snippet that carries no markup from the document", async () => {
@@ -212,8 +217,12 @@ describe("search", () => {
       'query.mode: Invalid option: expected one of "websearch"|"prefix"|"fuzzy", got "regex"',
     ],
     [
-      { q: "x", sort: "date" },
-      'query.sort: is not a known parameter (field filters are filter.<field>=<value>), got "date"',
+      { q: "x", order: "date" },
+      'query.order: is not a known parameter (field filters are filter.<field>=<value>), got "date"',
+    ],
+    [
+      { q: "x", sort: "-" },
+      'query.sort: must be a field name, or `-` and a field name for descending order, got "-"',
     ],
   ])(
     "rejects invalid search parameters with a message naming them (%#)",

@@ -1,8 +1,9 @@
 /**
  * Opaque, tamper-checked pagination cursors.
  *
- * A cursor carries the keyset position of the last result of a page (rank, id), the total of the
- * first page and a fingerprint of the query it belongs to, signed with HMAC-SHA256 under a key
+ * A cursor carries the keyset position of the last result of a page (rank, id; or, when sorted
+ * by a field, that field's value and id), the total of the first page and a fingerprint of the
+ * query it belongs to, signed with HMAC-SHA256 under a key
  * every replica reads from the database (search.signing_keys). A modified cursor, or one used
  * with another query or by another tenant, is refused with 400.
  */
@@ -13,9 +14,13 @@ export interface CursorPosition {
   readonly rank: number;
   readonly id: string;
   readonly total: number;
+  /** The sort field's value (any JSON value) when the search is sorted by a field. */
+  readonly key?: unknown;
 }
 
+/** Version 1: ranked, [1, fingerprint, rank, id, total]; 2: sorted, [2, fingerprint, key, id, total]. */
 const VERSION = 1;
+const SORTED_VERSION = 2;
 const SIGNATURE_BYTES = 16;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -24,7 +29,11 @@ export class CursorCodec {
 
   encode(queryFingerprint: string, position: CursorPosition): string {
     const payload = Buffer.from(
-      JSON.stringify([VERSION, queryFingerprint, position.rank, position.id, position.total]),
+      JSON.stringify(
+        "key" in position
+          ? [SORTED_VERSION, queryFingerprint, position.key ?? null, position.id, position.total]
+          : [VERSION, queryFingerprint, position.rank, position.id, position.total],
+      ),
     ).toString("base64url");
     return `${payload}.${this.sign(payload).toString("base64url")}`;
   }
@@ -48,18 +57,20 @@ export class CursorCodec {
       throw invalid();
     }
     if (!Array.isArray(parsed) || parsed.length !== 5) throw invalid();
-    const [version, fingerprint, rank, id, total] = parsed as unknown[];
+    const [version, fingerprint, rankOrKey, id, total] = parsed as unknown[];
     if (
-      version !== VERSION ||
+      (version !== VERSION && version !== SORTED_VERSION) ||
       fingerprint !== queryFingerprint ||
-      typeof rank !== "number" ||
+      (version === VERSION && typeof rankOrKey !== "number") ||
       typeof id !== "string" ||
       !UUID.test(id) ||
       typeof total !== "number"
     ) {
       throw invalid();
     }
-    return { rank, id, total };
+    return version === VERSION
+      ? { rank: rankOrKey as number, id, total }
+      : { rank: 0, key: rankOrKey, id, total };
   }
 
   private sign(payload: string): Buffer {

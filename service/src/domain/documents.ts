@@ -1,6 +1,8 @@
 /**
  * Documents: create or replace by external id, bulk, read, delete. A write is acknowledged once
- * committed and once the tenant's cached searches are unreachable (see SearchCache).
+ * committed and once the tenant's cached searches are unreachable (see SearchCache). Every
+ * document returned is masked for the caller's role (governance/masking.ts), and comes with
+ * what it showed unmasked and masked (for the audit trail).
  */
 import {
   deleteDocument,
@@ -10,6 +12,8 @@ import {
   type UpsertOutcome,
 } from "../adapters/postgres/documents-repository";
 import type { SearchCache } from "../adapters/redis/search-cache";
+import type { ClassificationPolicy, RoleView } from "../governance/classification";
+import { AccessSummary, maskContent } from "../governance/masking";
 import { AppError } from "../http/errors";
 import type { Principal } from "./principal";
 import { poolForRead, type Pools } from "./read-routing";
@@ -20,16 +24,23 @@ export type BulkItem =
   | { readonly ok: true; readonly document: DocumentInput }
   | { readonly ok: false; readonly externalId: string | null; readonly message: string };
 
+/** A document as a role may see it, and the classifications it showed unmasked and masked. */
+export interface DocumentView {
+  readonly document: Document;
+  readonly access: AccessSummary;
+}
+
 export class DocumentService {
   constructor(
     private readonly pools: Pools,
     private readonly cache: SearchCache,
+    private readonly policy: ClassificationPolicy,
   ) {}
 
   async put(
     principal: Principal,
     input: DocumentInput,
-  ): Promise<{ document: Document; outcome: UpsertOutcome }> {
+  ): Promise<DocumentView & { outcome: UpsertOutcome }> {
     // An upsert by external id: run again, it writes the same document (or finds it unchanged).
     const written = await this.pools.writer.withTenant(
       principal.tenantId,
@@ -40,7 +51,7 @@ export class DocumentService {
     if (outcome !== "unchanged") {
       await this.cache.invalidate(principal.tenantId, { keepStaleCopies: true });
     }
-    return { document: toDocument(row), outcome };
+    return { ...toDocument(row, this.policy.view(principal.role)), outcome };
   }
 
   /**
@@ -104,12 +115,12 @@ export class DocumentService {
     return { errors: results.some((r) => r.status === 400), items: results };
   }
 
-  async get(principal: Principal, id: string): Promise<Document> {
+  async get(principal: Principal, id: string): Promise<DocumentView> {
     const state = await this.cache.state(principal.tenantId);
     const db = poolForRead(this.pools, state);
     const row = await findDocument(db.forTenant(principal.tenantId), principal.tenantId, id);
     if (!row) throw AppError.notFound(`No document with id ${id}.`);
-    return toDocument(row);
+    return toDocument(row, this.policy.view(principal.role));
   }
 
   async remove(principal: Principal, id: string): Promise<void> {
@@ -125,16 +136,35 @@ export class DocumentService {
   }
 }
 
-export function toDocument(row: DocumentRow): Document {
+/** A stored document as `view`'s role may see it. */
+export function toDocument(row: DocumentRow, view: RoleView): DocumentView {
+  const access = new AccessSummary();
+  const masked = maskContent(
+    view,
+    {
+      classification: row.classification,
+      title: row.title,
+      text: row.body,
+      subjectId: row.subject_id,
+      fields: row.fields,
+    },
+    { textName: "body" },
+    access,
+  );
   return {
-    id: row.id,
-    externalId: row.external_id,
-    title: row.title,
-    body: row.body,
-    fields: row.fields,
-    classification: row.classification,
-    version: row.version,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    document: {
+      id: row.id,
+      externalId: row.external_id,
+      title: masked.title,
+      body: masked.text,
+      fields: masked.fields,
+      classification: row.classification,
+      subjectId: masked.subjectId,
+      version: row.version,
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+      meta: masked.meta,
+    },
+    access,
   };
 }

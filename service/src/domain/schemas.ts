@@ -10,6 +10,7 @@ import { ROLES, type ServiceSettings } from "../config/settings";
 const fieldValue = z.union([z.string().max(1_000), z.number(), z.boolean(), z.null()]);
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 const MAX_FIELDS = 64;
+const SORT = /^-?[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 
 export const SEARCH_MODES = ["websearch", "prefix", "fuzzy"] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
@@ -36,6 +37,13 @@ export function createSchemas(limits: ServiceSettings["limits"]) {
       .refine((f) => Object.keys(f).length <= MAX_FIELDS, `must have at most ${MAX_FIELDS} keys`)
       .default({}),
     classification: z.enum(CLASSIFICATIONS).default("internal"),
+    /** The data subject (person) the document is about: what erasure deletes by. */
+    subjectId: z
+      .string()
+      .min(1)
+      .max(256)
+      .refine(noControlChars, "must not contain control characters")
+      .optional(),
   });
 
   const bulkInput = z.strictObject({
@@ -57,11 +65,16 @@ export function createSchemas(limits: ServiceSettings["limits"]) {
       cursor: z.string().min(1).max(1_024).optional(),
       mode: z.enum(SEARCH_MODES).default("websearch"),
       classification: z.enum(CLASSIFICATIONS).optional(),
+      /** `<field>` or `-<field>`: order by a structured field instead of by rank. */
+      sort: z
+        .string()
+        .regex(SORT, "must be a field name, or `-` and a field name for descending order")
+        .optional(),
     })
     // `filter.<field>=<value>` parameters; everything else is unknown.
     .catchall(z.string().max(1_000))
     .transform((raw, ctx) => {
-      const { q, limit, cursor, mode, classification, ...rest } = raw;
+      const { q, limit, cursor, mode, classification, sort: sortParam, ...rest } = raw;
       const filters: Record<string, string> = {};
       for (const [key, value] of Object.entries(rest)) {
         const name = key.startsWith("filter.") ? key.slice("filter.".length) : undefined;
@@ -75,19 +88,66 @@ export function createSchemas(limits: ServiceSettings["limits"]) {
         }
         filters[name] = value;
       }
-      return { q, limit, cursor, mode, classification, filters };
+      const sort = sortParam
+        ? sortParam.startsWith("-")
+          ? { field: sortParam.slice(1), descending: true }
+          : { field: sortParam, descending: false }
+        : undefined;
+      return { q, limit, cursor, mode, classification, filters, sort };
     });
 
   const createKeyInput = z.strictObject({ role: z.enum(ROLES) });
 
-  return { documentInput, bulkInput, documentId, searchQuery, createKeyInput };
+  const subjectId = z
+    .string()
+    .min(1)
+    .max(256)
+    .refine(noControlChars, "must not contain control characters");
+
+  /** `from` and `to` (ISO 8601): the period [from, to). @default the last 30 days */
+  const reportQuery = z
+    .strictObject({
+      from: z.iso.datetime({ offset: true }).optional(),
+      to: z.iso.datetime({ offset: true }).optional(),
+    })
+    .transform((q, ctx) => {
+      const to = q.to ? new Date(q.to) : new Date();
+      const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * 86_400_000);
+      if (from >= to) {
+        ctx.addIssue({ code: "custom", path: ["from"], message: "must be before `to`" });
+      }
+      return { from, to };
+    });
+
+  return {
+    documentInput,
+    bulkInput,
+    documentId,
+    searchQuery,
+    createKeyInput,
+    subjectId,
+    reportQuery,
+  };
 }
 
 export type Schemas = ReturnType<typeof createSchemas>;
 export type DocumentInput = z.output<Schemas["documentInput"]>;
 export type SearchRequest = z.output<Schemas["searchQuery"]>;
 
-/** A stored document, as the API returns it. */
+/** How a document's parts are classified, and what of it this response masked. */
+export const classificationMetaSchema = z.object({
+  classification: z.object({
+    /** The document's own classification (title, body, subject, unnamed fields). */
+    document: z.enum(CLASSIFICATIONS),
+    /** Each structured field's classification (a masking rule's, or the document's). */
+    fields: z.record(z.string(), z.enum(CLASSIFICATIONS)),
+  }),
+  /** The parts masked for the caller's role: `title`, `body`/`snippet`, `subjectId`, `fields.<name>`. */
+  masked: z.array(z.string()),
+});
+export type ClassificationMeta = z.infer<typeof classificationMetaSchema>;
+
+/** A stored document, as the API returns it (masked for the caller's role). */
 export const documentSchema = z.object({
   id: z.uuid(),
   externalId: z.string(),
@@ -95,9 +155,11 @@ export const documentSchema = z.object({
   body: z.string(),
   fields: z.record(z.string(), fieldValue),
   classification: z.enum(CLASSIFICATIONS),
+  subjectId: z.string().nullable(),
   version: z.int(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  meta: classificationMetaSchema,
 });
 export type Document = z.infer<typeof documentSchema>;
 
@@ -110,11 +172,22 @@ export const searchHitSchema = z.object({
   rank: z.number(),
   classification: z.enum(CLASSIFICATIONS),
   fields: z.record(z.string(), fieldValue),
+  subjectId: z.string().nullable(),
   updatedAt: z.iso.datetime(),
+  meta: classificationMetaSchema,
 });
 export type SearchHit = z.infer<typeof searchHitSchema>;
 
 export const searchResponseSchema = z.object({
+  /**
+   * This page: how many results, and the classifications it shows unmasked and masked. First
+   * in the serialized body, so the audit trail reads it from a cached response without parsing.
+   */
+  page: z.object({
+    count: z.int().nonnegative(),
+    classifications: z.array(z.enum(CLASSIFICATIONS)),
+    masked: z.array(z.enum(CLASSIFICATIONS)),
+  }),
   results: z.array(searchHitSchema),
   /** Every match of the query (counted on the first page, carried by the cursor after it). */
   total: z.int().nonnegative(),

@@ -3,8 +3,13 @@
  * when PostgreSQL cannot answer, the tenant's last good answer marked stale.
  *
  * The response body is serialized once, cached as that string and sent as is on a hit (no parse
- * and re-stringify). A cache entry's key holds the tenant's generation, the caller's role (part 2
- * masks by role), the normalized query, its filters, the page size and the cursor.
+ * and re-stringify). A cache entry's key holds the tenant's generation, the caller's role (results
+ * are masked per role) with a fingerprint of the masking settings, the normalized query, its
+ * filters and sort, the page size and the cursor.
+ *
+ * Governance: before anything is looked up, the role's view refuses (403) a query for a value it
+ * sees masked, and a filter, sort or classification it may not see; documents of a
+ * classification it may not see are neither matched nor counted; every hit is masked for it.
  */
 import { createHash } from "node:crypto";
 import {
@@ -14,6 +19,8 @@ import {
   type SearchRow,
 } from "../adapters/postgres/documents-repository";
 import type { SearchCache, StaleCopy } from "../adapters/redis/search-cache";
+import type { ClassificationPolicy, RoleView } from "../governance/classification";
+import { AccessSummary, maskContent } from "../governance/masking";
 import { isUnavailable } from "../resilience/errors";
 import type { FallbackKind } from "../resilience/fallbacks";
 import type { CursorCodec, CursorPosition } from "./cursor";
@@ -42,6 +49,7 @@ export class SearchService {
     private readonly cache: SearchCache,
     private readonly cursors: CursorCodec,
     private readonly observer: SearchObserver,
+    private readonly policy: ClassificationPolicy,
   ) {}
 
   /**
@@ -53,11 +61,19 @@ export class SearchService {
     request: SearchRequest,
     admitted: Promise<void> = Promise.resolve(),
   ): Promise<SearchResult> {
+    const view = this.policy.view(principal.role);
+    view.checkQuery(request.q);
+    for (const field of Object.keys(request.filters)) view.checkField(field, "filter on");
+    if (request.sort) view.checkField(request.sort.field, "sort by");
+    if (request.classification) view.checkClassification(request.classification);
+
     const query = normalize(principal.tenantId, request);
     const after = request.cursor
       ? this.cursors.decode(request.cursor, fingerprint(query))
       : undefined;
-    const cacheKey = hash(`${principal.role}\n${request.limit}\n${request.cursor ?? ""}\n${query}`);
+    const cacheKey = hash(
+      `${this.policy.fingerprint}:${principal.role}\n${request.limit}\n${request.cursor ?? ""}\n${query}`,
+    );
 
     const [lookup] = await Promise.all([this.cache.lookup(principal.tenantId, cacheKey), admitted]);
     if (lookup.hit) {
@@ -77,6 +93,9 @@ export class SearchService {
         after,
         fields: request.filters,
         classification: request.classification,
+        visible: view.visible,
+        mask: [...view.maskedKinds],
+        sort: request.sort,
       });
     } catch (err) {
       // PostgreSQL down, overloaded or too slow: the last good answer, if there is one.
@@ -88,26 +107,40 @@ export class SearchService {
       this.observer.fallback("stale");
       return { body: markStale(stale), cache: "stale" };
     }
-    const body = JSON.stringify(this.toResponse(rows, request.limit, after, query));
+    const body = JSON.stringify(this.toResponse(rows, request, after, query, view));
     if (lookup.generation) this.cache.put(principal.tenantId, lookup.generation, cacheKey, body);
     return { body, cache: "miss" };
   }
 
   private toResponse(
     rows: readonly SearchRow[],
-    limit: number,
+    request: SearchRequest,
     after: CursorPosition | undefined,
     query: string,
+    view: RoleView,
   ): SearchResponse {
+    const { limit } = request;
     const page = rows.slice(0, limit);
     const total = after ? after.total : rows.length > 0 ? Number(rows[0].total) : 0;
     const last = page[page.length - 1];
+    const summary = new AccessSummary();
+    const results = page.map((row) => toHit(row, view, summary));
+    const position = (row: SearchRow): CursorPosition =>
+      request.sort
+        ? { rank: row.rank, id: row.id, total, key: row.sort_key }
+        : { rank: row.rank, id: row.id, total };
     return {
-      results: page.map(toHit),
+      // First, so the audit trail can read it from the bytes (see governance/audit-http.ts).
+      page: {
+        count: results.length,
+        classifications: [...summary.shown],
+        masked: [...summary.masked],
+      },
+      results,
       total,
       nextCursor:
         rows.length > limit && last
-          ? this.cursors.encode(fingerprint(query), { rank: last.rank, id: last.id, total })
+          ? this.cursors.encode(fingerprint(query), position(last))
           : null,
     };
   }
@@ -125,16 +158,34 @@ function markStale({ body, storedAt }: StaleCopy): Buffer {
   return Buffer.concat([members, Buffer.from(`${separator}"meta":${meta}}`)]);
 }
 
-function toHit(row: SearchRow): SearchHit {
+/**
+ * One result, masked for the role before it is escaped: sensitive values in the snippet are
+ * found with the match markers still in place (a marker inside a value must not hide it).
+ */
+function toHit(row: SearchRow, view: RoleView, summary: AccessSummary): SearchHit {
+  const masked = maskContent(
+    view,
+    {
+      classification: row.classification,
+      title: row.title,
+      text: row.snippet,
+      subjectId: row.subject_id,
+      fields: row.fields,
+    },
+    { textName: "snippet", highlight: { start: SNIPPET_START, stop: SNIPPET_STOP } },
+    summary,
+  );
   return {
     id: row.id,
     externalId: row.external_id,
-    title: row.title,
-    snippet: highlight(row.snippet),
+    title: masked.title,
+    snippet: highlight(masked.text),
     rank: row.rank,
     classification: row.classification,
-    fields: row.fields,
+    fields: masked.fields,
+    subjectId: masked.subjectId,
     updatedAt: row.updated_at.toISOString(),
+    meta: masked.meta,
   };
 }
 
@@ -169,6 +220,7 @@ export function normalize(tenantId: string, r: SearchRequest): string {
     r.mode,
     r.classification ?? null,
     filters,
+    r.sort ? `${r.sort.descending ? "-" : ""}${r.sort.field}` : null,
   ]);
 }
 

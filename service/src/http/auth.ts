@@ -63,6 +63,10 @@ function describe(action: Action): string {
       return "manage API keys";
     case "search":
       return "search";
+    case "erase":
+      return "erase data subjects";
+    case "audit":
+      return "read the audit trail or the compliance report";
     default:
       return `${action} documents`;
   }
