@@ -1,18 +1,21 @@
 /**
  * Entry point: `node dist/src/migrate.js`. Applies pending migrations as the database owner
  * (a one-off Kubernetes Job in deployments; PGUSER defaults to "postgres" locally). Creates the
- * database first when it does not exist (local runs; on Aurora, Terraform creates it).
+ * database first when it does not exist (local runs; on Aurora, Terraform creates it). Then
+ * maintains the audit partitions: creates those ahead, drops those past the retention.
  */
 import { Client, type ClientConfig } from "pg";
 import { InvalidSettingsError } from "./config";
 import { loadConfig } from "./config/load";
 import { sslOptions } from "./adapters/postgres/database";
 import { migrate } from "./adapters/postgres/migrations";
+import { runAuditMaintenance } from "./governance/audit-maintenance";
 
 async function main(): Promise<void> {
   const { settings, endpoints } = loadConfig(process.env, {
     defaultUser: "postgres",
     uses: { postgres: true, redis: false },
+    usesAuditKey: false,
   });
   const connection = {
     ...endpoints.postgresWriter,
@@ -27,6 +30,11 @@ async function main(): Promise<void> {
   try {
     const result = await migrate(client, undefined, (m) => log({ msg: m }));
     log({ msg: "migrations done", applied: result.applied, version: result.version });
+    const audit = await runAuditMaintenance(
+      { query: async (sql, params) => (await client.query(sql, params as unknown[])).rows },
+      settings.governance.audit,
+    );
+    log({ msg: "audit partitions maintained", ...audit });
   } finally {
     await client.end();
   }

@@ -6,6 +6,10 @@
  *   create-tenant --name NAME --tier free|standard|enterprise  → {"tenantId", "apiKey"} (admin key)
  *   create-key --tenant ID --role admin|writer|reader|auditor  → {"apiKey", "keyId"}
  *   revoke-key --tenant ID --key KEY_ID                        → {"revoked": true|false}
+ *   audit-maintenance   → {"created": [...], "dropped": [...]}: creates the audit partitions
+ *                         ahead, drops those past governance.audit.retentionInDays (run daily)
+ *   audit-verify --tenant ID|none  → the chain's verification (`none`: records without a
+ *                         tenant); exit code 3 when the chain is broken
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -18,6 +22,9 @@ import { InvalidSettingsError, ROLES, SLA_TIER_NAMES } from "../config";
 import { loadConfig, type LoadedConfig } from "../config/load";
 import { revokeKey } from "../domain/api-keys";
 import { createTenant, createTenantKey } from "../domain/tenants";
+import { runAuditMaintenance } from "../governance/audit-maintenance";
+import { AuditKeys, NO_TENANT } from "../governance/audit-record";
+import { verifyChain } from "../governance/audit-verify";
 import { describe } from "../http/validation";
 
 export interface AdminIo {
@@ -29,7 +36,9 @@ export interface AdminIo {
 const USAGE = `usage:
   admin create-tenant --name NAME --tier ${SLA_TIER_NAMES.join("|")}
   admin create-key --tenant TENANT_ID --role ${ROLES.join("|")}
-  admin revoke-key --tenant TENANT_ID --key KEY_ID`;
+  admin revoke-key --tenant TENANT_ID --key KEY_ID
+  admin audit-maintenance
+  admin audit-verify --tenant TENANT_ID|none`;
 
 const commands = {
   "create-tenant": z.strictObject({
@@ -38,6 +47,8 @@ const commands = {
   }),
   "create-key": z.strictObject({ tenant: z.uuid(), role: z.enum(ROLES) }),
   "revoke-key": z.strictObject({ tenant: z.uuid(), key: z.uuid() }),
+  "audit-maintenance": z.strictObject({}),
+  "audit-verify": z.strictObject({ tenant: z.union([z.uuid(), z.literal("none")]) }),
 };
 
 /** Runs one command; returns the process exit code. */
@@ -115,6 +126,21 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
         const created = await createTenantKey(db, args.tenant, args.role as (typeof ROLES)[number]);
         io.stdout(JSON.stringify({ apiKey: created.apiKey, keyId: created.keyId }));
         return 0;
+      }
+      case "audit-maintenance": {
+        const audit = config.settings.governance.audit;
+        const done = await runAuditMaintenance(db, audit);
+        io.stdout(JSON.stringify({ ...done, retentionInDays: audit.retentionInDays }));
+        return 0;
+      }
+      case "audit-verify": {
+        const tenantId = args.tenant === "none" ? NO_TENANT : args.tenant;
+        const verification = await verifyChain(
+          db.forTenant(tenantId),
+          new AuditKeys(config.endpoints.auditKeys),
+        );
+        io.stdout(JSON.stringify(verification));
+        return verification.status === "broken" ? 3 : 0;
       }
       default: {
         const redis = createRedisClients(config.endpoints.redisUrl, config.settings, () => {}, {
