@@ -9,7 +9,9 @@
  *    migrations change.
  * 2. Phases, one at a time, load from 127.0.0.1 only (autocannon in this process):
  *    - ceiling: bare express + one Redis GET of a typical cached search response;
- *    - cached search (every query answered from Redis after a warm-up);
+ *    - cached search (every query answered from Redis after a warm-up), with the audit trail as
+ *      configured by default (on, spooled: the response does not wait for its record), then
+ *      off, then fail-closed (every response waits for its record's group commit);
  *    - uncached search, through a second service process with `cache.enabled: false`;
  *    - the same search SQL run directly by the superuser (no row-level security), from a
  *      loop in this process with the same concurrency: the database's own ceiling;
@@ -93,6 +95,12 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "search-bench-"));
   const cached = await startService(dir, "cached", {});
   const uncached = await startService(dir, "uncached", { cache: { enabled: false } });
+  const auditOff = await startService(dir, "audit-off", {
+    governance: { audit: { enabled: false } },
+  });
+  const auditClosed = await startService(dir, "audit-fail-closed", {
+    governance: { audit: { failClosed: true } },
+  });
   const redisDown = await startService(dir, "redis-down", {}, { REDIS_URL: await deadRedisUrl() });
   const redis = new Redis(REDIS_URL);
   const results: PhaseResult[] = [];
@@ -147,6 +155,26 @@ async function main(): Promise<void> {
         cycle(keys, cachedPool, searchPath),
       ),
     );
+    // The same cached searches (the cache is shared), audit off and fail-closed.
+    for (const [name, service] of [
+      ["search, cached, audit off", auditOff],
+      ["search, cached, audit fail-closed", auditClosed],
+    ] as const) {
+      await run(
+        `warm-up (${name})`,
+        service.url,
+        { connections: 16, duration: 3 },
+        cycle(keys, cachedPool, searchPath),
+      );
+      results.push(
+        await run(
+          name,
+          service.url,
+          { connections: 32, duration: seconds(10) },
+          cycle(keys, cachedPool, searchPath),
+        ),
+      );
+    }
     results.push(
       await run(
         "search, uncached (service, RLS)",
@@ -279,6 +307,12 @@ async function ensureCorpus(
           await client.query("DELETE FROM search.documents WHERE tenant_id = $1", [
             meta.rows[0].ingest.tenantId,
           ]);
+          // The previous run's audit trail: emptied as only a superuser can (triggers off).
+          await client.query("SET session_replication_role = replica");
+          await client.query(
+            "TRUNCATE search.audit_log, search.audit_heads, search.audit_checkpoints",
+          );
+          await client.query("SET session_replication_role = DEFAULT");
           await client.query("VACUUM ANALYZE search.documents");
           log(`reusing the corpus in ${DATABASE}`);
           return { search: meta.rows[0].tenants, ingest: meta.rows[0].ingest };
@@ -310,7 +344,12 @@ async function loadCorpus(
     search.push(await createTenant(owner, `bench ${i}`, "enterprise"));
   const ingest = await createTenant(owner, "bench ingest", "enterprise");
 
-  // Indexes are built once after the load: much faster than maintaining them row by row.
+  // Indexes are built once after the load: much faster than maintaining them row by row. Their
+  // definitions are the migrations', read back before they are dropped.
+  const { rows: indexes } = await client.query<{ definition: string }>(
+    `SELECT pg_get_indexdef(indexrelid) AS definition FROM pg_index
+     WHERE indexrelid IN ('search.documents_search'::regclass, 'search.documents_title_trgm'::regclass)`,
+  );
   await client.query("DROP INDEX search.documents_search, search.documents_title_trgm");
   const rand = random(CORPUS.seed);
   const between = ([lo, hi]: readonly [number, number]) => lo + Math.floor(rand() * (hi - lo + 1));
@@ -340,12 +379,7 @@ async function loadCorpus(
   );
   await client.query("SET maintenance_work_mem = '512MB'");
   await client.query("SET ROLE search_owner");
-  await client.query(
-    "CREATE INDEX documents_search ON search.documents USING gin (tenant_id, tsv)",
-  );
-  await client.query(
-    "CREATE INDEX documents_title_trgm ON search.documents USING gin (tenant_id, title search.gin_trgm_ops)",
-  );
+  for (const { definition } of indexes) await client.query(definition);
   await client.query("RESET ROLE");
   await client.query("VACUUM ANALYZE search.documents");
   await client.query(
@@ -669,6 +703,8 @@ function report(results: readonly PhaseResult[], bulkSize: number): void {
   const sql = get("search SQL");
   const fixed = get("search, uncached at 100");
   const redisDown = get("search while Redis is down");
+  const auditOff = get("search, cached, audit off");
+  const auditClosed = get("search, cached, audit fail-closed");
   const bulk = get("ingest, bulk");
   const check = (ok: boolean) => (ok ? "meets" : "MISSES");
   const rows = [
@@ -693,6 +729,14 @@ function report(results: readonly PhaseResult[], bulkSize: number): void {
   console.log(
     `  ${"Redis down / uncached throughput".padEnd(40)} ${((redisDown.requestsPerSecond / uncached.requestsPerSecond) * 100).toFixed(0).padStart(4)}%   (no target: the cost of the fallback path)`,
   );
+  for (const [label, phase] of [
+    ["cached, audit spooled / audit off", cached],
+    ["cached, audit fail-closed / audit off", auditClosed],
+  ] as const) {
+    console.log(
+      `  ${label.padEnd(40)} ${((phase.requestsPerSecond / auditOff.requestsPerSecond) * 100).toFixed(0).padStart(4)}%   (no target: the cost of the audit trail)`,
+    );
+  }
   const docs = bulk.requestsPerSecond * bulkSize;
   console.log(
     `  ${"bulk ingest".padEnd(40)} ${docs.toFixed(0).padStart(5)} docs/s target ≥ 2000   ${check(docs >= 2000)}`,
