@@ -138,7 +138,7 @@ describe("when Redis stops mid-run", () => {
   it("when Redis hangs, only the calls before the breaker opens wait for its deadline", async () => {
     const server = await startServer();
     const { adminKey: key } = await env.createTenant();
-    await server.post("/v1/documents", doc("h1", "Frozen", "frozen lake"), key);
+    const written = await server.post("/v1/documents", doc("h1", "Frozen", "frozen lake"), key);
     await searchFor(server, key, "frozen");
 
     redis.pause();
@@ -172,5 +172,7 @@ describe("when Redis stops mid-run", () => {
       },
       { timeoutMs: 20_000, intervalMs: 100 },
     );
+    const read = await server.get(`/v1/documents/${written.body.id}`, key);
+    expect([read.status, read.body.externalId]).toEqual([200, "h1"]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { Client } from "pg";
 import { doc, TestEnvironment, type TestServer } from "../support/environment";
-import { FaultProxy, metric } from "./faults";
+import { eventually, FaultProxy, metric } from "./faults";
 
 // Breakers open and close on real time: allow for a loaded machine.
 jest.setTimeout(30_000);
@@ -83,10 +83,11 @@ describe("deadlines", () => {
       endpoints: { postgresReader: { ...env.config().endpoints.postgresWriter, ...slow.endpoint } },
     });
     const { adminKey: key } = await env.createTenant();
-    await server.post("/v1/documents", doc("s1", "Slow", "slow answer"), key);
+    const written = await server.post("/v1/documents", doc("s1", "Slow", "slow answer"), key);
     slow.delayAnswers(3_000);
 
     const res = await server.get("/v1/search?q=slow", key);
+    slow.delayAnswers(0);
 
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("2");
@@ -98,6 +99,12 @@ describe("deadlines", () => {
         reason: "timeout",
       }),
     ).toBe(1);
+    const read = await eventually(async () => {
+      const again = await server.get(`/v1/documents/${written.body.id}`, key);
+      expect(again.status).toBe(200);
+      return again;
+    });
+    expect(read.body.externalId).toBe("s1");
   });
 });
 
