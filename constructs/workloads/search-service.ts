@@ -28,6 +28,9 @@ import { migrationSettingsOf } from "./migration-settings";
 import { terminationTimeline } from "./termination";
 
 /** The LOGIN role the service's migrations create (without BYPASSRLS, granted rds_iam). */
+
+/** How long a pod stays in the endpoints while /health/ready fails (an Aurora failover's span, twice). */
+const READINESS_TOLERANCE_SECONDS = 60;
 export const SERVICE_DATABASE_USER = "search_app";
 /** The service image's user (service/Dockerfile). */
 export const SERVICE_UID = 10001;
@@ -610,12 +613,15 @@ export class SearchService extends Construct {
         timeoutSeconds: 2,
         failureThreshold: 24,
       },
-      // Out of the endpoints within 10 s of failing (the drain fails readiness at once).
+      // /health/ready fails when neither PostgreSQL endpoint answers. Leaving the endpoints at
+      // once would turn an Aurora failover (~30 s) into a full outage, when the pods could be
+      // serving stale cached results and fast 503s; so a pod leaves only after 60 s of failing.
+      // A terminating pod leaves the endpoints at once whatever its probe says.
       readinessProbe: {
         httpGet: httpProbe("/health/ready"),
         periodSeconds: 5,
         timeoutSeconds: 2,
-        failureThreshold: 2,
+        failureThreshold: READINESS_TOLERANCE_SECONDS / 5,
         successThreshold: 1,
       },
       livenessProbe: {

@@ -151,6 +151,11 @@ describe("SearchService", () => {
     expect(server.port).toEqual([{ name: "http", container_port: 8080, protocol: "TCP" }]);
   });
 
+  it("keeps a pod in the endpoints through an Aurora failover (60 s of failed readiness)", () => {
+    const probe = server.readiness_probe;
+    expect(probe.period_seconds * probe.failure_threshold).toBe(60);
+  });
+
   it("drains behind the ALB: preStop pause, then a grace period longer than the drain", () => {
     const grace = podSpec.termination_grace_period_seconds;
     expect(server.lifecycle.pre_stop[0].exec.command).toEqual(["sleep", "15"]);
