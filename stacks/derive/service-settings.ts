@@ -102,9 +102,14 @@ export function deriveServiceSettings(config: PlatformConfig): ServiceSettings {
     halfOpenMaxProbes: 5,
     halfOpenSuccessesToClose: 3,
   };
-  // A database call that alone uses up the tier's p95 target is slow: the tighter the tier,
-  // the sooner a sluggish database trips the breaker (enterprise 200 ms, free 1 s).
-  const postgresBreaker = { ...breakerBase, slowCallDurationMs: p95 };
+  // A read that alone uses up the tier's p95 target is slow: the tighter the tier, the sooner a
+  // sluggish reader trips the breaker (enterprise 200 ms, free 1 s).
+  const readerBreaker = { ...breakerBase, slowCallDurationMs: p95 };
+  // Writes are not searches: a bulk upsert of maxBulkDocuments legitimately takes several p95s
+  // (~0.2-0.7 s for 500 documents measured locally), and a writer busy with bulk ingest must
+  // not open its breaker on slowness alone. A write is slow when it has used half its
+  // statement timeout, i.e. when it is getting close to being cancelled (enterprise 1 s, free 5 s).
+  const writerBreaker = { ...breakerBase, slowCallDurationMs: statementTimeoutMs / 2 };
   // A Redis call past 80% of its deadline is slow (the schema's 200 of 250 ms, scaled).
   const redisBreaker = { ...breakerBase, slowCallDurationMs: Math.round(redisTimeoutMs * 0.8) };
 
@@ -203,7 +208,7 @@ export function deriveServiceSettings(config: PlatformConfig): ServiceSettings {
     resilience: {
       postgresWriter: {
         timeoutMs: postgresTimeoutMs,
-        breaker: postgresBreaker,
+        breaker: writerBreaker,
         retry: postgresRetry,
         // No more queries in flight than the pool has connections; the rest wait in a bounded
         // queue (REFERENCE.md: 100-200) instead of piling up inside node-postgres.
@@ -211,7 +216,7 @@ export function deriveServiceSettings(config: PlatformConfig): ServiceSettings {
       },
       postgresReader: {
         timeoutMs: postgresTimeoutMs,
-        breaker: postgresBreaker,
+        breaker: readerBreaker,
         retry: postgresRetry,
         bulkhead: { maxConcurrent: pools.readerPoolMax, maxQueue: 100 },
       },

@@ -171,6 +171,15 @@ describe("deriveServiceSettings", () => {
       expect(settings.server.requestTimeoutMs).toBeLessThanOrEqual(30_000);
     });
 
+    it("counts a write as slow only at half its statement timeout, so bulk ingest cannot open the writer's breaker", () => {
+      expect(settings.resilience.postgresWriter.breaker.slowCallDurationMs).toBe(
+        settings.postgres.statementTimeoutMs / 2,
+      );
+      expect(settings.resilience.postgresWriter.breaker.slowCallDurationMs).toBeGreaterThan(
+        settings.resilience.postgresReader.breaker.slowCallDurationMs,
+      );
+    });
+
     it("treats a Redis call as slow before its deadline", () => {
       const redis = settings.resilience.redis;
       expect(redis.breaker.slowCallDurationMs).toBeLessThan(redis.timeoutMs);
@@ -188,6 +197,7 @@ describe("deriveServiceSettings", () => {
     const series = (f: (s: (typeof derived)[number]["settings"]) => number) =>
       derived.map((d) => f(d.settings));
     for (const values of [
+      series((s) => s.resilience.postgresReader.breaker.slowCallDurationMs),
       series((s) => s.resilience.postgresWriter.breaker.slowCallDurationMs),
       series((s) => s.postgres.statementTimeoutMs),
       series((s) => s.resilience.redis.timeoutMs),
@@ -196,7 +206,7 @@ describe("deriveServiceSettings", () => {
       expect([...values].sort((a, b) => a - b)).toEqual(values);
       expect(values[0]).toBeLessThan(values[values.length - 1]);
     }
-    expect(series((s) => s.resilience.postgresWriter.breaker.slowCallDurationMs)).toEqual(
+    expect(series((s) => s.resilience.postgresReader.breaker.slowCallDurationMs)).toEqual(
       derived.map((d) => d.p95),
     );
   });
