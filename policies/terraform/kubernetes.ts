@@ -145,3 +145,48 @@ export function selects(
   }
   return ok(true);
 }
+
+/** What a covering resource (a PodDisruptionBudget, a NetworkPolicy) is and how it selects. */
+export interface CoverageKind {
+  /** Resource types that can cover a workload. */
+  readonly types: readonly string[];
+  /** Path of the label selector in the resource's body. */
+  readonly selectorPath: string;
+  /** An absent or empty selector selects every pod of the namespace (NetworkPolicy does). */
+  readonly emptySelectsAll: boolean;
+  /** Whether this resource counts at all (e.g. a NetworkPolicy that restricts ingress). */
+  readonly counts?: (stack: StackView, resource: TfBlock) => boolean;
+  /** The finding when nothing covers the pods, e.g. `no PodDisruptionBudget ... selects`. */
+  readonly missing: (namespace: string) => string;
+}
+
+/**
+ * Problems with a workload's coverage: [] when a resource of `kind` in the workload's namespace
+ * selects its pods; the reason otherwise (including a value that cannot be read: fail closed).
+ */
+export function coverageProblems(
+  stack: StackView,
+  workload: TfBlock,
+  kind: CoverageKind,
+): string[] {
+  const pod = podTemplate(stack, workload);
+  if (!pod.ok) return [pod.problem];
+  if (!pod.value.labels.ok) return [pod.value.labels.problem];
+  const namespace = namespaceOf(stack, workload);
+  if (!namespace.ok) return [namespace.problem];
+  for (const resource of stack.resources(...kind.types)) {
+    const ns = namespaceOf(stack, resource);
+    if (!ns.ok || ns.value !== namespace.value) continue;
+    if (kind.counts && !kind.counts(stack, resource)) continue;
+    const selector = stack.raw(resource.body, kind.selectorPath);
+    let match: Read<boolean>;
+    if (isJsonObject(selector)) match = selects(stack, selector, pod.value.labels.value);
+    else if (selector === undefined || selector === null) {
+      if (!kind.emptySelectsAll) continue;
+      match = ok(true);
+    } else match = unreadable(`\`${kind.selectorPath}\` cannot be read at synth time`);
+    if (!match.ok) return [`${resource.address}: ${match.problem}`];
+    if (match.value) return [];
+  }
+  return [kind.missing(namespace.value)];
+}

@@ -1,5 +1,4 @@
-import { LONG_RUNNING_TYPES, namespaceOf, podTemplate, selects } from "../../terraform/kubernetes";
-import type { JsonObject } from "../../terraform/json";
+import { coverageProblems, LONG_RUNNING_TYPES } from "../../terraform/kubernetes";
 import { resourceRule } from "../define";
 
 /**
@@ -10,24 +9,12 @@ export const k8sPdbCoverage = resourceRule({
   id: "k8s-pdb-coverage",
   types: LONG_RUNNING_TYPES,
   fix: "Add a `kubernetes_pod_disruption_budget_v1` in the same namespace whose selector matches the pod labels (e.g. `maxUnavailable: 1`).",
-  check(workload, stack) {
-    const pod = podTemplate(stack, workload);
-    if (!pod.ok) return [pod.problem];
-    if (!pod.value.labels.ok) return [pod.value.labels.problem];
-    const namespace = namespaceOf(stack, workload);
-    if (!namespace.ok) return [namespace.problem];
-    for (const pdb of stack.resources(
-      "kubernetes_pod_disruption_budget_v1",
-      "kubernetes_pod_disruption_budget",
-    )) {
-      const ns = namespaceOf(stack, pdb);
-      const selector = stack.raw(pdb.body, "spec.selector");
-      if (!ns.ok || ns.value !== namespace.value || selector === undefined || selector === null)
-        continue;
-      const match = selects(stack, selector as JsonObject, pod.value.labels.value);
-      if (!match.ok) return [`${pdb.address}: ${match.problem}`];
-      if (match.value) return [];
-    }
-    return [`no PodDisruptionBudget in namespace "${namespace.value}" selects the pods`];
-  },
+  check: (workload, stack) =>
+    coverageProblems(stack, workload, {
+      types: ["kubernetes_pod_disruption_budget_v1", "kubernetes_pod_disruption_budget"],
+      selectorPath: "spec.selector",
+      // A PDB without a selector selects nothing.
+      emptySelectsAll: false,
+      missing: (namespace) => `no PodDisruptionBudget in namespace "${namespace}" selects the pods`,
+    }),
 });
