@@ -10,8 +10,6 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
 import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
 import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-parameter-group";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Annotations, Fn } from "cdktf";
 import { Construct } from "constructs";
 import {
@@ -25,6 +23,7 @@ import {
 } from "../core";
 import { logRetentionRule } from "../observability/log-retention";
 import { clientsRule, dailyWindowRule, weeklyWindowRule, wholeNumberRule } from "./rules";
+import { clientSecurityGroup } from "./client-security-group";
 
 /** The port Aurora PostgreSQL listens on. */
 const POSTGRES_PORT = 5432;
@@ -325,21 +324,13 @@ export class AuroraPostgres extends Construct {
       description: `Isolated subnets of Aurora cluster ${identifier}`,
       subnetIds: [...props.network.isolatedSubnetIds],
     });
-    const securityGroup = new SecurityGroup(this, "SecurityGroup", {
+    const securityGroup = clientSecurityGroup(this, {
       name: `${identifier}-aurora`,
       description: `Aurora PostgreSQL ${identifier}: 5432 from its clients only`,
       vpcId: props.network.vpcId,
-      revokeRulesOnDelete: true,
-    });
-    props.clients.forEach((client, i) => {
-      new VpcSecurityGroupIngressRule(this, `IngressFromClient${i + 1}`, {
-        securityGroupId: securityGroup.id,
-        referencedSecurityGroupId: client.securityGroupId,
-        ipProtocol: "tcp",
-        fromPort: POSTGRES_PORT,
-        toPort: POSTGRES_PORT,
-        description: `PostgreSQL from client security group ${i + 1}`,
-      });
+      port: POSTGRES_PORT,
+      protocol: "PostgreSQL",
+      clients: props.clients,
     });
     this.securityGroupId = securityGroup.id;
 

@@ -4,8 +4,6 @@ import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache
 import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
 import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
 import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import {
@@ -18,6 +16,7 @@ import {
 } from "../core";
 import { logRetentionRule } from "../observability/log-retention";
 import { clientsRule, dailyWindowRule, weeklyWindowRule, wholeNumberRule } from "./rules";
+import { clientSecurityGroup } from "./client-security-group";
 
 const REDIS_PORT = 6379;
 
@@ -337,21 +336,13 @@ export class RedisCache extends Construct {
       description: `Isolated subnets of Redis ${replicationGroupId}`,
       subnetIds: [...props.network.isolatedSubnetIds],
     });
-    const securityGroup = new SecurityGroup(this, "SecurityGroup", {
+    const securityGroup = clientSecurityGroup(this, {
       name: `${replicationGroupId}-redis`,
       description: `Redis ${replicationGroupId}: 6379 from its clients only`,
       vpcId: props.network.vpcId,
-      revokeRulesOnDelete: true,
-    });
-    props.clients.forEach((client, i) => {
-      new VpcSecurityGroupIngressRule(this, `IngressFromClient${i + 1}`, {
-        securityGroupId: securityGroup.id,
-        referencedSecurityGroupId: client.securityGroupId,
-        ipProtocol: "tcp",
-        fromPort: REDIS_PORT,
-        toPort: REDIS_PORT,
-        description: `Redis from client security group ${i + 1}`,
-      });
+      port: REDIS_PORT,
+      protocol: "Redis",
+      clients: props.clients,
     });
     this.securityGroupId = securityGroup.id;
 
