@@ -15,6 +15,7 @@ import { ApiKeyAuthenticator, KeyService } from "./domain/api-keys";
 import { CursorCodec } from "./domain/cursor";
 import { DocumentService } from "./domain/documents";
 import { SearchService } from "./domain/search";
+import { auditKeyMaterial } from "./governance/audit-key-derivation";
 import { Governance } from "./governance/governance";
 import type { DomainServices, HttpContext, Lifecycle } from "./http/services";
 import type { Logger } from "./observability/logger";
@@ -132,7 +133,8 @@ export function createRuntime(config: LoadedConfig, options: RuntimeOptions): Ru
 
   const governance = new Governance({
     settings,
-    auditKeys: endpoints.auditKeys,
+    // Derived through KMS by now when AUDIT_HMAC_KMS_KEY_ID is set (server.ts).
+    auditKeys: auditKeyMaterial(endpoints.auditKeys),
     pools,
     logger,
     registry: metrics.registry,

@@ -1,10 +1,17 @@
 /**
  * Entry point: `node dist/src/server.js`. Exits 1 on invalid settings (printing the path of every
- * invalid value) or a fatal start-up problem; on SIGTERM/SIGINT drains and exits 0 (1 if
- * requests had to be cut off at the end of the grace period).
+ * invalid value), on an audit key that cannot be derived through KMS (AUDIT_HMAC_KMS_KEY_ID), or
+ * on a fatal start-up problem; on SIGTERM/SIGINT drains and exits 0 (1 if requests had to be
+ * cut off at the end of the grace period).
  */
 import { InvalidSettingsError } from "./config";
-import { loadConfig, type LoadedConfig } from "./config/load";
+import { isKmsKeySource, loadConfig, type LoadedConfig } from "./config/load";
+import {
+  AuditKeyDerivationError,
+  auditKeyMaterial,
+  resolveAuditKeys,
+} from "./governance/audit-key-derivation";
+import { AuditKeys } from "./governance/audit-record";
 import { startHttpServer } from "./http-server";
 import { createLogger } from "./observability/logger";
 import { FatalStartupError } from "./runtime";
@@ -21,6 +28,27 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.settings);
+  const kms = isKmsKeySource(config.endpoints.auditKeys) ? config.endpoints.auditKeys : undefined;
+  try {
+    // Before listening: with no audit key, nothing could be served under the audit trail.
+    config = await resolveAuditKeys(config);
+  } catch (err) {
+    if (!(err instanceof AuditKeyDerivationError)) throw err;
+    logger.fatal({ kmsKeyId: err.kmsKeyId }, err.message);
+    logger.flush();
+    process.exit(1);
+  }
+  if (kms) {
+    logger.info(
+      {
+        kmsKeyId: kms.kmsKeyId,
+        previousKmsKeyIds: kms.previousKmsKeyIds,
+        // A hash prefix that names the key in checkpoints; not the key.
+        auditKeyId: new AuditKeys(auditKeyMaterial(config.endpoints.auditKeys)).keyId,
+      },
+      "audit key derived through KMS",
+    );
+  }
   const running = await startHttpServer(config, { logger });
   logger.info({ port: running.port }, "listening");
 

@@ -9,7 +9,8 @@
  *   audit-maintenance   → {"created": [...], "dropped": [...]}: creates the audit partitions
  *                         ahead, drops those past governance.audit.retentionInDays (run daily)
  *   audit-verify --tenant ID|none  → the chain's verification (`none`: records without a
- *                         tenant); exit code 3 when the chain is broken
+ *                         tenant); exit code 3 when the chain is broken. Needs the audit keys
+ *                         (AUDIT_HMAC_KEY, or AUDIT_HMAC_KMS_KEY_ID to derive them through KMS)
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -22,6 +23,7 @@ import { InvalidSettingsError, ROLES, SLA_TIER_NAMES } from "../config";
 import { loadConfig, type LoadedConfig } from "../config/load";
 import { revokeKey } from "../domain/api-keys";
 import { createTenant, createTenantKey } from "../domain/tenants";
+import { auditKeyMaterial, resolveAuditKeys } from "../governance/audit-key-derivation";
 import { runAuditMaintenance } from "../governance/audit-maintenance";
 import { AuditKeys, NO_TENANT } from "../governance/audit-record";
 import { verifyChain } from "../governance/audit-verify";
@@ -88,6 +90,8 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
     config = loadConfig(io.env, {
       defaultUser: "postgres",
       uses: { postgres: true, redis: false },
+      // Only audit-verify checks signatures; audit-maintenance creates and drops partitions.
+      usesAuditKey: command === "audit-verify",
     });
   } catch (err) {
     if (err instanceof InvalidSettingsError) {
@@ -135,9 +139,11 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
       }
       case "audit-verify": {
         const tenantId = args.tenant === "none" ? NO_TENANT : args.tenant;
+        // Derived through KMS when AUDIT_HMAC_KMS_KEY_ID is set (previous keys included).
+        const { endpoints } = await resolveAuditKeys(config);
         const verification = await verifyChain(
           db.forTenant(tenantId),
-          new AuditKeys(config.endpoints.auditKeys),
+          new AuditKeys(auditKeyMaterial(endpoints.auditKeys)),
         );
         io.stdout(JSON.stringify(verification));
         return verification.status === "broken" ? 3 : 0;

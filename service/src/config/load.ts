@@ -6,6 +6,7 @@
  * Not exported from the package's `./settings` entry: the platform validates settings, it does
  * not read this process's environment.
  */
+import type { KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { describeIssues, type ConfigIssue } from "./issues";
@@ -17,6 +18,20 @@ import {
 } from "./settings";
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
+
+/** What KMS accepts as a KeyId: a key id, a key ARN, an alias name or an alias ARN. */
+const kmsKeyIdSchema = z
+  .string()
+  .regex(
+    /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_+=,.@-]+|alias\/[A-Za-z0-9/_-]+|(mrk-)?[0-9a-f-]{32,36})$/,
+    "must be a KMS key id, key ARN, alias name (alias/...) or alias ARN",
+  );
+
+const splitList = (value: string): string[] =>
+  value
+    .split(",")
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0);
 
 /** The environment variables the service reads; names are libpq's where libpq has one. */
 const environmentSchema = z.object({
@@ -44,6 +59,20 @@ const environmentSchema = z.object({
   AUDIT_HMAC_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   /** Earlier audit keys, comma-separated: still accepted when verifying the trail. */
   AUDIT_HMAC_PREVIOUS_KEYS: z.string().optional(),
+  /**
+   * A KMS HMAC key (HMAC_256) the audit key is derived from at start-up, instead of
+   * AUDIT_HMAC_KEY: no secret in the environment at all (governance/audit-key-derivation.ts).
+   */
+  AUDIT_HMAC_KMS_KEY_ID: kmsKeyIdSchema.optional(),
+  /** Earlier KMS HMAC keys, comma-separated: their derived keys are accepted when verifying. */
+  AUDIT_HMAC_PREVIOUS_KMS_KEY_IDS: z
+    .string()
+    .transform((ids) => splitList(ids))
+    .pipe(z.array(kmsKeyIdSchema))
+    .optional(),
+  /** The AWS SDKs' endpoint overrides, honoured for KMS: a VPC endpoint, a local stand-in. */
+  AWS_ENDPOINT_URL_KMS: z.url().optional(),
+  AWS_ENDPOINT_URL: z.url().optional(),
   NODE_ENV: z.string().optional(),
 });
 
@@ -62,6 +91,31 @@ export interface PostgresEndpoint {
   readonly database: string;
 }
 
+/**
+ * Where the audit keys come from: the keys themselves (AUDIT_HMAC_KEY, or the development
+ * stand-in), or the KMS HMAC keys they are derived from at start-up (`resolveAuditKeys`).
+ */
+export type AuditKeySource = AuditKeyMaterial | AuditKmsKeys;
+
+/** AUDIT_HMAC_KMS_KEY_ID and what goes with it: nothing secret. */
+export interface AuditKmsKeys {
+  /** AUDIT_HMAC_KMS_KEY_ID: the current audit key is derived from this KMS HMAC key. */
+  readonly kmsKeyId: string;
+  /** AUDIT_HMAC_PREVIOUS_KMS_KEY_IDS: earlier KMS keys, for verification after a rotation. */
+  readonly previousKmsKeyIds: readonly string[];
+  /** AUDIT_HMAC_PREVIOUS_KEYS: earlier keys given as such (from before the move to KMS). */
+  readonly previous: readonly string[];
+  /** AWS_REGION: KMS requests are signed for it. */
+  readonly region: string;
+  /** AWS_ENDPOINT_URL_KMS, else AWS_ENDPOINT_URL, else KMS's regional endpoint. */
+  readonly endpoint: string | undefined;
+}
+
+/** Whether the audit keys must still be derived through KMS. */
+export function isKmsKeySource(source: AuditKeySource): source is AuditKmsKeys {
+  return "kmsKeyId" in source;
+}
+
 export interface Endpoints {
   readonly port: number;
   readonly postgresWriter: PostgresEndpoint;
@@ -71,14 +125,21 @@ export interface Endpoints {
   /** Secret: may carry a password. Never log it. */
   readonly redisUrl: string;
   readonly awsRegion: string | undefined;
-  /** Secret: the audit trail's HMAC keys (see AUDIT_HMAC_KEY). Never log them. */
-  readonly auditKeys: AuditKeyMaterial;
+  /**
+   * The audit trail's HMAC keys (secret: never log them), or the KMS keys they are derived
+   * from until `resolveAuditKeys` has run.
+   */
+  readonly auditKeys: AuditKeySource;
 }
 
+/**
+ * The audit trail's HMAC keys: AUDIT_HMAC_KEY's text, or a key derived through KMS (a
+ * `KeyObject`, which prints as `SecretKeyObject {}`, never its bytes).
+ */
 export interface AuditKeyMaterial {
-  readonly current: string;
+  readonly current: string | KeyObject;
   /** Accepted when verifying only. */
-  readonly previous: readonly string[];
+  readonly previous: readonly (string | KeyObject)[];
   /** The development stand-in is in use (no AUDIT_HMAC_KEY). */
   readonly development: boolean;
 }
@@ -103,8 +164,8 @@ export interface LoadOptions {
    */
   readonly uses?: { readonly postgres: boolean; readonly redis: boolean };
   /**
-   * The command signs or verifies audit records, so production needs AUDIT_HMAC_KEY (the
-   * migration Job does not). @default true
+   * The command signs or verifies audit records, so production needs AUDIT_HMAC_KEY or
+   * AUDIT_HMAC_KMS_KEY_ID (the migration Job and audit-maintenance do not). @default true
    */
   readonly usesAuditKey?: boolean;
 }
@@ -150,17 +211,11 @@ export function loadConfig(
       ),
     );
   }
-  if (
-    envResult.success &&
-    envResult.data.NODE_ENV === "production" &&
-    envResult.data.AUDIT_HMAC_KEY === undefined &&
-    (options.usesAuditKey ?? true)
-  ) {
-    issues.push({
-      path: "env.AUDIT_HMAC_KEY",
-      message:
-        "must be set in production (the audit trail's digests and checkpoints are keyed with it), got nothing",
-    });
+  if (envResult.success && (options.usesAuditKey ?? true)) {
+    // AWS_REGION may already be reported for IAM authentication: once is enough.
+    issues.push(
+      ...auditKeyIssues(envResult.data).filter((i) => !issues.some((o) => o.path === i.path)),
+    );
   }
   if (issues.length > 0 || !settings || !envResult.success) {
     throw new InvalidSettingsError(
@@ -190,16 +245,74 @@ export function loadConfig(
       sslRootCertPath: e.PGSSLROOTCERT,
       redisUrl: e.REDIS_URL,
       awsRegion: e.AWS_REGION,
-      auditKeys: {
-        current: e.AUDIT_HMAC_KEY ?? DEVELOPMENT_AUDIT_KEY,
-        previous: (e.AUDIT_HMAC_PREVIOUS_KEYS ?? "")
-          .split(",")
-          .map((k) => k.trim())
-          .filter((k) => k.length > 0),
-        development: e.AUDIT_HMAC_KEY === undefined,
-      },
+      auditKeys: auditKeySource(e),
     },
   });
+}
+
+/**
+ * The KMS keys when AUDIT_HMAC_KMS_KEY_ID is set (with AWS_REGION, which a command that uses the
+ * key is refused without), else AUDIT_HMAC_KEY or the development stand-in.
+ */
+function auditKeySource(e: z.output<typeof environmentSchema>): AuditKeySource {
+  const previous = splitList(e.AUDIT_HMAC_PREVIOUS_KEYS ?? "");
+  if (e.AUDIT_HMAC_KMS_KEY_ID !== undefined && e.AWS_REGION !== undefined) {
+    return {
+      kmsKeyId: e.AUDIT_HMAC_KMS_KEY_ID,
+      previousKmsKeyIds: e.AUDIT_HMAC_PREVIOUS_KMS_KEY_IDS ?? [],
+      previous,
+      region: e.AWS_REGION,
+      endpoint: e.AWS_ENDPOINT_URL_KMS ?? e.AWS_ENDPOINT_URL,
+    };
+  }
+  return {
+    current: e.AUDIT_HMAC_KEY ?? DEVELOPMENT_AUDIT_KEY,
+    previous,
+    development: e.AUDIT_HMAC_KEY === undefined,
+  };
+}
+
+/** The audit key's variables, for a command that signs or verifies audit records. */
+function auditKeyIssues(env: z.output<typeof environmentSchema>): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const kmsKeyId = env.AUDIT_HMAC_KMS_KEY_ID;
+  if (env.NODE_ENV === "production" && env.AUDIT_HMAC_KEY === undefined && !kmsKeyId) {
+    out.push({
+      path: "env.AUDIT_HMAC_KEY",
+      message:
+        "must be set in production, or AUDIT_HMAC_KMS_KEY_ID to derive it through KMS (the audit trail's digests and checkpoints are keyed with it), got neither",
+    });
+  }
+  if (kmsKeyId !== undefined && env.AUDIT_HMAC_KEY !== undefined) {
+    out.push({
+      path: "env.AUDIT_HMAC_KMS_KEY_ID",
+      message:
+        "must not be set together with AUDIT_HMAC_KEY (one current audit key: given, or derived through KMS)",
+    });
+  }
+  if (env.AUDIT_HMAC_PREVIOUS_KMS_KEY_IDS?.length && kmsKeyId === undefined) {
+    out.push({
+      path: "env.AUDIT_HMAC_PREVIOUS_KMS_KEY_IDS",
+      message:
+        "needs AUDIT_HMAC_KMS_KEY_ID (earlier KMS keys are for after a rotation to a new one)",
+    });
+  }
+  if (kmsKeyId !== undefined) {
+    const arnRegion = /^arn:[^:]+:kms:([^:]+):/.exec(kmsKeyId)?.[1];
+    if (env.AWS_REGION === undefined) {
+      out.push({
+        path: "env.AWS_REGION",
+        message:
+          "must be set when AUDIT_HMAC_KMS_KEY_ID is set (KMS requests are signed for a region), got nothing",
+      });
+    } else if (arnRegion !== undefined && arnRegion !== env.AWS_REGION) {
+      out.push({
+        path: "env.AUDIT_HMAC_KMS_KEY_ID",
+        message: `names a key in ${arnRegion}, but AWS_REGION is ${env.AWS_REGION} (KMS keys are regional), got "${kmsKeyId}"`,
+      });
+    }
+  }
+  return out;
 }
 
 /**

@@ -14,7 +14,7 @@
  * subject appears only as a keyed digest. The query is a keyed digest, plus its text (with
  * sensitive values masked) only where the preset allows (`audit.hashQueries` false).
  */
-import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomUUID, timingSafeEqual, type KeyObject } from "node:crypto";
 import type { Classification } from "../config/compliance";
 import type { AuditKeyMaterial } from "../config/load";
 import type { Role } from "../config/settings";
@@ -122,10 +122,10 @@ export class AuditKeys {
   private readonly recentDigests = new Map<string, string>();
 
   constructor(material: AuditKeyMaterial) {
-    this.current = Buffer.from(material.current, "utf8");
+    this.current = keyBytes(material.current);
     this.keyId = keyIdOf(this.current);
     this.all = [material.current, ...material.previous].map((k) => {
-      const key = Buffer.from(k, "utf8");
+      const key = keyBytes(k);
       return { id: keyIdOf(key), key };
     });
   }
@@ -183,6 +183,11 @@ export class AuditKeys {
 
 /** Query digests remembered per replica (the oldest goes first). */
 const RECENT_DIGESTS = 10_000;
+
+/** AUDIT_HMAC_KEY's text as UTF-8, or the bytes of a key derived through KMS. */
+function keyBytes(key: string | KeyObject): Buffer {
+  return typeof key === "string" ? Buffer.from(key, "utf8") : key.export();
+}
 
 function keyIdOf(key: Buffer): string {
   return createHash("sha256").update("search-audit/key-id").update(key).digest("hex").slice(0, 16);

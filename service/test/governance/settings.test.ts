@@ -5,9 +5,9 @@ import { DEVELOPMENT_AUDIT_KEY, loadConfig } from "../../src/config/load";
 const KEY = "k".repeat(32);
 
 describe("the audit key", () => {
-  it("fails in production without AUDIT_HMAC_KEY", () => {
+  it("fails in production without AUDIT_HMAC_KEY or AUDIT_HMAC_KMS_KEY_ID", () => {
     expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(
-      "env.AUDIT_HMAC_KEY: must be set in production (the audit trail's digests and checkpoints are keyed with it), got nothing",
+      "env.AUDIT_HMAC_KEY: must be set in production, or AUDIT_HMAC_KMS_KEY_ID to derive it through KMS (the audit trail's digests and checkpoints are keyed with it), got neither",
     );
   });
 
@@ -36,7 +36,11 @@ describe("the audit key", () => {
   });
 
   it("falls back to the development key outside production", () => {
-    expect(loadConfig({}).endpoints.auditKeys.current).toBe(DEVELOPMENT_AUDIT_KEY);
+    expect(loadConfig({}).endpoints.auditKeys).toEqual({
+      current: DEVELOPMENT_AUDIT_KEY,
+      previous: [],
+      development: true,
+    });
   });
 });
 

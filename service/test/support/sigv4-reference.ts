@@ -84,3 +84,43 @@ function sha256Hex(text: string): string {
 function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac("sha256", key).update(data).digest();
 }
+
+export interface HeaderSignatureInput {
+  readonly method: string;
+  readonly path: string;
+  /** Header names in lower case, as received. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The headers the signature covers, lower case (SignedHeaders). */
+  readonly signedHeaders: readonly string[];
+  readonly body: string;
+  readonly service: string;
+  readonly region: string;
+  readonly secretAccessKey: string;
+  /** `x-amz-date`: 20260304T050607Z. */
+  readonly amzDate: string;
+}
+
+/**
+ * The signature of a request signed in its Authorization header (no query string), from AWS's
+ * specification: what a server that holds the secret key recomputes to check a request.
+ */
+export function referenceHeaderSignature(input: HeaderSignatureInput): string {
+  const day = input.amzDate.slice(0, 8);
+  const scope = `${day}/${input.region}/${input.service}/aws4_request`;
+  const names = [...input.signedHeaders].sort();
+  const canonicalRequest = [
+    input.method,
+    input.path,
+    "",
+    ...names.map((n) => `${n}:${(input.headers[n] ?? "").trim().replace(/\s+/g, " ")}`),
+    "",
+    names.join(";"),
+    sha256Hex(input.body),
+  ].join("\n");
+  const stringToSign = ["AWS4-HMAC-SHA256", input.amzDate, scope, sha256Hex(canonicalRequest)].join(
+    "\n",
+  );
+  let key: Buffer = hmac(`AWS4${input.secretAccessKey}`, day);
+  for (const part of [input.region, input.service, "aws4_request"]) key = hmac(key, part);
+  return createHmac("sha256", key).update(stringToSign).digest("hex");
+}
