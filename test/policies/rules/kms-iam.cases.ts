@@ -56,6 +56,42 @@ export const kmsIamCases: RuleCase[] = [
   },
   {
     rule: kmsKeyRotation,
+    name: "does not apply to an HMAC key, which AWS cannot rotate",
+    build: (s) =>
+      kmsKey(s, "key", {
+        enableKeyRotation: undefined,
+        customerMasterKeySpec: "HMAC_256",
+        keyUsage: "GENERATE_VERIFY_MAC",
+      }),
+    expect: notApplicable,
+  },
+  {
+    rule: kmsKeyRotation,
+    name: "still judges the symmetric keys beside an HMAC key",
+    build: (s) => {
+      kmsKey(s, "mac", {
+        enableKeyRotation: undefined,
+        customerMasterKeySpec: "HMAC_256",
+        keyUsage: "GENERATE_VERIFY_MAC",
+      });
+      kmsKey(s, "key", { enableKeyRotation: undefined });
+    },
+    expect: fails(/`enable_key_rotation` is false or not set/),
+  },
+  {
+    rule: kmsKeyRotation,
+    name: "fails closed when the key spec comes from a variable",
+    build: (s) =>
+      kmsKey(s, "key", {
+        enableKeyRotation: undefined,
+        customerMasterKeySpec: variable(s, "spec", "string").stringValue,
+      }),
+    expect: unreadable(
+      /`customer_master_key_spec` is \$\{var\.spec\}, which cannot be read at synth time/,
+    ),
+  },
+  {
+    rule: kmsKeyRotation,
     name: "does not apply without keys",
     build: () => undefined,
     expect: notApplicable,
