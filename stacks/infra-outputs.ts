@@ -45,5 +45,7 @@ export interface InfraOutputs {
   readonly keys: {
     /** Key for CloudWatch log groups. */
     readonly logs: KeyReference;
+    /** HMAC_256 key the search service derives its audit trail's key from (GenerateMac). */
+    readonly auditHmac: KeyReference;
   };
 }

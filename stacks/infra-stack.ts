@@ -187,7 +187,7 @@ export class InfraStack extends TerraformStack {
       },
       registry: { repositoryUrl: registry.repositoryUrl, repositoryArn: registry.repositoryArn },
       alarmTopicArn: alarms.topicArn,
-      keys: { logs: keys.logs },
+      keys: { logs: keys.logs, auditHmac: keys.auditHmac },
     };
 
     // For people reading `cdktf output`; the workloads stack reads the same values through

@@ -18,7 +18,14 @@ export interface PlatformKey extends KeyReference {
 
 /** What each key of `PlatformKeys` protects. */
 export type PlatformKeyPurpose =
-  "clusterSecrets" | "nodeVolumes" | "database" | "cache" | "logs" | "alarms" | "registry";
+  | "clusterSecrets"
+  | "nodeVolumes"
+  | "database"
+  | "cache"
+  | "logs"
+  | "alarms"
+  | "registry"
+  | "auditHmac";
 
 export interface PlatformKeysProps {
   /**
@@ -56,6 +63,11 @@ interface KeyProfile {
   readonly description: string;
   /** Services through which principals of the account may use the key (`kms:ViaService`). */
   readonly viaServices: readonly string[];
+  /**
+   * An HMAC key (HMAC_256, GENERATE_VERIFY_MAC) rather than a symmetric encryption key. AWS
+   * rotates neither automatically nor on demand: rotation is a new key (see `auditHmac`).
+   */
+  readonly hmac?: boolean;
 }
 
 const PROFILES: Record<PlatformKeyPurpose, KeyProfile> = {
@@ -93,6 +105,12 @@ const PROFILES: Record<PlatformKeyPurpose, KeyProfile> = {
     aliasSuffix: "registry",
     description: "ECR repositories",
     viaServices: ["ecr"],
+  },
+  auditHmac: {
+    aliasSuffix: "audit-hmac",
+    description: "HMAC key the search service derives its audit trail's key from (GenerateMac)",
+    viaServices: [],
+    hmac: true,
   },
 };
 
@@ -140,8 +158,8 @@ const GRANT_ACTIONS = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"];
  * the services that need it: a principal allowed to decrypt database snapshots learns nothing
  * about the logs, and the reverse.
  *
- * Every key: symmetric, yearly automatic rotation, a 30-day deletion window, an alias
- * `alias/<namePrefix>/<purpose>`, and a key policy that
+ * Every key but `auditHmac`: symmetric, yearly automatic rotation, a 30-day deletion window,
+ * an alias `alias/<namePrefix>/<purpose>`, and a key policy that
  *
  * - gives the account (`:root`, i.e. IAM policies of the account) administration but not use,
  *   so the key can never become unmanageable;
@@ -156,6 +174,13 @@ const GRANT_ACTIONS = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"];
  *
  * Node root volumes get their own key (`nodeVolumes`) rather than sharing `clusterSecrets`:
  * the Auto Scaling role it must admit then never reaches Kubernetes secrets.
+ *
+ * `auditHmac` is an HMAC key (HMAC_256, GENERATE_VERIFY_MAC): the search service derives its
+ * audit trail's HMAC key from it with `kms:GenerateMac` at start-up, so that key is in no
+ * secret store. Its policy gives the account administration, and `kms:GenerateMac` /
+ * `kms:VerifyMac` to principals of this account whose IAM policies allow them (no service
+ * uses it on its own). AWS cannot rotate HMAC keys: rotating means a new key, with the old one
+ * kept for verification (README, "Rotating the audit key").
  *
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
  */
@@ -174,6 +199,11 @@ export class PlatformKeys extends Construct {
   public readonly alarms: PlatformKey;
   /** ECR repositories. */
   public readonly registry: PlatformKey;
+  /**
+   * HMAC_256 key the search service derives its audit key from (`kms:GenerateMac`); not
+   * rotated by AWS.
+   */
+  public readonly auditHmac: PlatformKey;
 
   constructor(scope: Construct, id: string, props: PlatformKeysProps = {}) {
     super(scope, id);
@@ -211,7 +241,10 @@ export class PlatformKeys extends Construct {
         }).arn
       : `arn:${partition.partition}:iam::${account.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
 
-    /** Statements only some purposes have: service principals acting on their own behalf. */
+    /**
+     * Statements only some purposes have: service principals acting on their own behalf, and
+     * the account's principals computing MACs with the HMAC key.
+     */
     const serviceStatements: Partial<
       Record<PlatformKeyPurpose, DataAwsIamPolicyDocumentStatement[]>
     > = {
@@ -256,6 +289,20 @@ export class PlatformKeys extends Construct {
                 `arn:${partition.partition}:cloudwatch:${region.region}:${account.accountId}:alarm:*`,
               ],
             },
+          ],
+        },
+      ],
+      auditHmac: [
+        {
+          // Delegated to IAM: a principal of this account may compute or check MACs only
+          // when its own IAM policy allows it on this key (the search service's role does).
+          sid: "PrincipalsOfThisAccountAllowedByIamUseMacs",
+          effect: "Allow",
+          principals: [{ type: "AWS", identifiers: [root] }],
+          actions: ["kms:GenerateMac", "kms:VerifyMac"],
+          resources: ["*"],
+          condition: [
+            { test: "StringEquals", variable: "kms:CallerAccount", values: [account.accountId] },
           ],
         },
       ],
@@ -325,9 +372,10 @@ export class PlatformKeys extends Construct {
       });
       const key = new KmsKey(this, profile.aliasSuffix, {
         description: `${namePrefix}: ${profile.description}`,
-        keyUsage: "ENCRYPT_DECRYPT",
-        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-        enableKeyRotation: true,
+        keyUsage: profile.hmac ? "GENERATE_VERIFY_MAC" : "ENCRYPT_DECRYPT",
+        customerMasterKeySpec: profile.hmac ? "HMAC_256" : "SYMMETRIC_DEFAULT",
+        // KMS refuses automatic rotation of an HMAC key.
+        enableKeyRotation: !profile.hmac,
         deletionWindowInDays,
         policy: policy.json,
         tags: { Name: `${namePrefix}-${profile.aliasSuffix}`, purpose: profile.aliasSuffix },
@@ -347,5 +395,6 @@ export class PlatformKeys extends Construct {
     this.logs = makeKey("logs");
     this.alarms = makeKey("alarms");
     this.registry = makeKey("registry");
+    this.auditHmac = makeKey("auditHmac");
   }
 }

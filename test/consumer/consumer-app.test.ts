@@ -33,7 +33,7 @@ describe("a separate cdktf app using the construct library", () => {
       dashboards: count("aws_cloudwatch_dashboard"),
       podIdentityAssociations: count("aws_eks_pod_identity_association"),
     }).toEqual({
-      keys: 7,
+      keys: 8, // seven encryption keys and the audit HMAC key
       vpcs: 1,
       clusters: 1,
       databases: 1,

@@ -66,8 +66,9 @@ describe("PlatformKeys", () => {
     // GIVEN no props at all
     // WHEN it is synthesized
     const s = synth((scope) => new PlatformKeys(scope, "keys"));
-    // THEN seven rotating keys, each protected from destruction, with aliases under the path name
-    expect(Object.keys(s.resources("aws_kms_key"))).toHaveLength(7);
+    // THEN seven rotating keys and the HMAC key, each protected from destruction, with aliases
+    // under the path name
+    expect(Object.keys(s.resources("aws_kms_key"))).toHaveLength(8);
     expect(s.json).toHaveResourceWithProperties(KmsKey, {
       enable_key_rotation: true,
       deletion_window_in_days: 30,
@@ -170,6 +171,58 @@ describe("PlatformKeys", () => {
       ...expectedConditions,
       { test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] },
     ]);
+  });
+
+  describe("the audit HMAC key", () => {
+    function auditHmac() {
+      const s = synth((scope) => {
+        const keys = new PlatformKeys(scope, "keys", { namePrefix: "search-prod" });
+        new TerraformOutput(scope, "audit-hmac-arn", { value: keys.auditHmac.arn });
+        return keys;
+      });
+      return { s, t: tokens(s), ...keyOf(s, "audit-hmac") };
+    }
+
+    it("is an HMAC_256 key for MACs, which AWS cannot rotate, and cannot be destroyed", () => {
+      const { key } = auditHmac();
+      expect(key).toMatchObject({
+        key_usage: "GENERATE_VERIFY_MAC",
+        customer_master_key_spec: "HMAC_256",
+        enable_key_rotation: false,
+        deletion_window_in_days: 30,
+        lifecycle: { prevent_destroy: true },
+      });
+    });
+
+    it("is aliased alias/search-prod/audit-hmac and exposed as a key reference", () => {
+      const { s, name } = auditHmac();
+      expect(Object.values(s.resources("aws_kms_alias"))).toContainEqual({
+        name: "alias/search-prod/audit-hmac",
+        target_key_id: ref(`aws_kms_key.${name}.key_id`),
+      });
+      expect(s.tf.output["audit-hmac-arn"]).toEqual({ value: ref(`aws_kms_key.${name}.arn`) });
+    });
+
+    it("lets the account administer it, and principals of the account that IAM allows compute and check MACs, nothing else", () => {
+      const { statements, t } = auditHmac();
+      const root = { type: "AWS", identifiers: [`arn:${t.partition}:iam::${t.account}:root`] };
+
+      expect(statements.map((st) => st.sid)).toEqual([
+        "AccountAdministersTheKey",
+        "PrincipalsOfThisAccountAllowedByIamUseMacs",
+      ]);
+      expect(statements[0].actions).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/Mac$|crypt|GenerateDataKey|\*$/)]),
+      );
+      expect(statements[1]).toEqual({
+        sid: "PrincipalsOfThisAccountAllowedByIamUseMacs",
+        effect: "Allow",
+        principals: [root],
+        actions: ["kms:GenerateMac", "kms:VerifyMac"],
+        resources: ["*"],
+        condition: [{ test: "StringEquals", variable: "kms:CallerAccount", values: [t.account] }],
+      });
+    });
   });
 
   it("lets CloudWatch Logs use the logs key only for log groups of this account and region", () => {
