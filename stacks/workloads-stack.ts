@@ -146,6 +146,7 @@ export class WorkloadsStack extends TerraformStack {
         deletionProtection: config.preventDestroy,
       },
       auditLog: { logGroupName: `/search/${config.name}/audit`, logsKey: infra.keys.logs },
+      auditKey: infra.keys.auditHmac,
       replicas: serviceConfig.replicas,
       resources: serviceConfig.resources,
       autoscaling: serviceConfig.autoscaling,

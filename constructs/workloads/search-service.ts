@@ -3,6 +3,7 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import {
   DeploymentV1,
   type DeploymentV1SpecTemplateSpecContainer,
@@ -125,6 +126,25 @@ export interface SearchServiceProps {
   readonly ingress: SearchServiceIngressOptions;
   /** The audit trail's log group: KMS-encrypted, kept as long as the settings keep audits. */
   readonly auditLog: { readonly logGroupName: string; readonly logsKey: KeyReference };
+  /**
+   * The KMS HMAC key (HMAC_256) the service derives its audit trail's key from at start-up
+   * (`kms:GenerateMac`, AUDIT_HMAC_KMS_KEY_ID): no audit key in any secret store or in state.
+   * The service's role may call GenerateMac on this key (and `previousAuditKeys`) only.
+   */
+  readonly auditKey: KeyReference;
+  /**
+   * HMAC keys used before a rotation (AUDIT_HMAC_PREVIOUS_KMS_KEY_IDS): the keys derived from
+   * them verify the checkpoints they signed, and sign nothing. Keep one until the last
+   * checkpoint it signed is past the audit retention.
+   * @default - none
+   */
+  readonly previousAuditKeys?: readonly KeyReference[];
+  /**
+   * When the audit maintenance CronJob runs (`admin.js audit-maintenance`: creates the audit
+   * partitions ahead, drops those past the retention), a cron expression in UTC.
+   * @default "17 3 * * *" (daily, 03:17 UTC: off the hour, away from other hourly work)
+   */
+  readonly auditMaintenanceSchedule?: string;
   /** HPA bounds. */
   readonly replicas: { readonly min: number; readonly max: number };
   /**
@@ -195,14 +215,15 @@ export interface SearchServiceProps {
 
 /**
  * The search service on EKS: namespace, service account with an IAM role through EKS Pod
- * Identity (IAM auth to Aurora and ElastiCache, nothing else), settings ConfigMap, migration
- * Job, hardened Deployment, Service, HPA, PodDisruptionBudget, NetworkPolicy, ALB Ingress and
- * the audit trail's log group.
+ * Identity (IAM auth to Aurora and ElastiCache, GenerateMac on the audit HMAC key, nothing
+ * else), settings ConfigMap, migration Job, hardened Deployment, Service, HPA,
+ * PodDisruptionBudget, NetworkPolicy, ALB Ingress, the audit trail's log group and the daily
+ * audit maintenance CronJob.
  *
- * No secret reaches Terraform: the service signs IAM tokens; the migration Job's owner
- * password is synced in the cluster by the External Secrets Operator from the RDS-managed
- * secret. Order on deploy: ConfigMap and owner secret → migration Job (waited for) →
- * Deployment (waited for) → Ingress.
+ * No secret reaches Terraform: the service signs IAM tokens and derives its audit key through
+ * KMS; the migration Job's and the CronJob's owner password is synced in the cluster by the
+ * External Secrets Operator from the RDS-managed secret. Order on deploy: ConfigMap and owner
+ * secret → migration Job (waited for) → Deployment (waited for) and CronJob → Ingress.
  */
 export class SearchService extends Construct {
   public readonly namespace: string;
@@ -210,6 +231,8 @@ export class SearchService extends Construct {
   public readonly roleArn: string;
   public readonly deployment: DeploymentV1;
   public readonly migrationJob: JobV1;
+  /** Daily `admin.js audit-maintenance` as the database owner. */
+  public readonly auditMaintenance: CronJobV1;
   public readonly ingress: IngressV1;
   /** sha256 of the settings file; the pod template carries it, so a change rolls the pods. */
   public readonly settingsChecksum: string;
@@ -242,6 +265,8 @@ export class SearchService extends Construct {
     const preStopDelaySeconds = props.preStopDelaySeconds ?? 15;
     const preStopCommand = props.preStopCommand ?? ["sleep", String(preStopDelaySeconds)];
     const caBundlePath = props.postgresCaBundlePath ?? "/app/certs/rds-global-bundle.pem";
+    const previousAuditKeys = props.previousAuditKeys ?? [];
+    const auditMaintenanceSchedule = props.auditMaintenanceSchedule ?? "17 3 * * *";
     const port = settings.server.port;
     const timeline = terminationTimeline(settings.server.shutdownGraceMs, preStopDelaySeconds);
     const imageRef = imageReference(props.image.repositoryUrl, props.image.tag);
@@ -298,6 +323,12 @@ export class SearchService extends Construct {
         message: `\`preStopDelaySeconds\` must be a whole number ≥ 0, got ${preStopDelaySeconds}`,
       },
       {
+        violated:
+          isKnown(auditMaintenanceSchedule) &&
+          !/^(\S+\s+){4}\S+$/.test(auditMaintenanceSchedule.trim()),
+        message: `\`auditMaintenanceSchedule\` must be a cron expression of 5 fields, got "${auditMaintenanceSchedule}"`,
+      },
+      {
         violated: !isKnown(ingressOptions.subnetIds) || ingressOptions.subnetIds.length < 2,
         message: isKnown(ingressOptions.subnetIds)
           ? `\`ingress.subnetIds\` must list at least 2 subnets (an ALB spans two zones), got ${ingressOptions.subnetIds.length}`
@@ -312,6 +343,7 @@ export class SearchService extends Construct {
     };
     const serverLabels = { ...labels, "app.kubernetes.io/component": "server" };
     const migrateLabels = { ...labels, "app.kubernetes.io/component": "migrate" };
+    const maintenanceLabels = { ...labels, "app.kubernetes.io/component": "audit-maintenance" };
     const selector = {
       "app.kubernetes.io/name": "search",
       "app.kubernetes.io/component": "server",
@@ -367,6 +399,13 @@ export class SearchService extends Construct {
               },
             ]
           : []),
+        {
+          // The audit key is GenerateMac(this key, a fixed message): derived at start-up,
+          // never stored. Only GenerateMac: the service never verifies a MAC through KMS.
+          sid: "DeriveTheAuditKey",
+          actions: ["kms:GenerateMac"],
+          resources: [props.auditKey.arn, ...previousAuditKeys.map((k) => k.arn)],
+        },
       ],
     });
     this.roleArn = role.roleArn;
@@ -541,6 +580,18 @@ export class SearchService extends Construct {
       dependsOn: [namespace],
     });
 
+    // The migration Job's and the audit maintenance's: the owner, with the password the
+    // secrets operator syncs, and the migration settings (password auth, long statements).
+    const ownerEnv = [
+      ...env({ ...postgresEnv, SERVICE_CONFIG: `${SETTINGS_DIR}/${MIGRATION_SETTINGS_FILE}` }),
+      ...["PGUSER", "PGPASSWORD"].map((name) => ({
+        name,
+        valueFrom: {
+          secretKeyRef: { name: OWNER_SECRET, key: name === "PGUSER" ? "username" : "password" },
+        },
+      })),
+    ];
+
     // ── Migration Job: runs to completion before the Deployment rolls ─────────────────────
     const migrationJobName = `search-migrate-${tagSlug(props.image.tag)}`;
     this.migrationJob = new JobV1(this, "migration-job", {
@@ -559,21 +610,7 @@ export class SearchService extends Construct {
                 name: "migrate",
                 image: imageRef,
                 command: ["node", "dist/src/migrate.js"],
-                env: [
-                  ...env({
-                    ...postgresEnv,
-                    SERVICE_CONFIG: `${SETTINGS_DIR}/${MIGRATION_SETTINGS_FILE}`,
-                  }),
-                  ...["PGUSER", "PGPASSWORD"].map((name) => ({
-                    name,
-                    valueFrom: {
-                      secretKeyRef: {
-                        name: OWNER_SECRET,
-                        key: name === "PGUSER" ? "username" : "password",
-                      },
-                    },
-                  })),
-                ],
+                env: ownerEnv,
                 resources,
                 securityContext: hardened,
                 volumeMount: volumeMounts,
@@ -587,6 +624,58 @@ export class SearchService extends Construct {
       waitForCompletion: true,
       timeouts: { create: "15m", update: "15m" },
       dependsOn: [configMap, ownerSecret.release, networkPolicy],
+    });
+
+    // ── Audit maintenance: daily, as the owner ───────────────────────────────────────────
+    // Creates the audit partitions ahead and drops those past the retention (the service can
+    // only create them). No audit key (it neither signs nor verifies), no AWS identity (the
+    // default service account, no token); the NetworkPolicy above selects its pods too.
+    this.auditMaintenance = new CronJobV1(this, "audit-maintenance", {
+      metadata: {
+        name: "search-audit-maintenance",
+        namespace: this.namespace,
+        labels: maintenanceLabels,
+      },
+      spec: {
+        schedule: auditMaintenanceSchedule,
+        timezone: "Etc/UTC",
+        // One run at a time: a slow DROP must not meet the next day's run.
+        concurrencyPolicy: "Forbid",
+        // A run missed by more than 6 hours (control plane down, say) waits for the next day:
+        // the partitions ahead cover far more than that (governance.audit.partitionsAhead).
+        startingDeadlineSeconds: 6 * 3600,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          metadata: { labels: maintenanceLabels },
+          spec: {
+            backoffLimit: 2,
+            activeDeadlineSeconds: 900,
+            template: {
+              metadata: { labels: maintenanceLabels },
+              spec: {
+                restartPolicy: "Never",
+                automountServiceAccountToken: false,
+                securityContext: podSecurity,
+                container: [
+                  {
+                    name: "audit-maintenance",
+                    image: imageRef,
+                    command: ["node", "dist/src/admin.js", "audit-maintenance"],
+                    env: ownerEnv,
+                    resources,
+                    securityContext: hardened,
+                    volumeMount: volumeMounts,
+                  },
+                ],
+                volume: volumes,
+              },
+            },
+          },
+        },
+      },
+      // The schema must exist first; a new image's migrations run before its maintenance.
+      dependsOn: [configMap, ownerSecret.release, networkPolicy, this.migrationJob],
     });
 
     // ── Deployment ────────────────────────────────────────────────────────────────────────
@@ -604,6 +693,11 @@ export class SearchService extends Construct {
         PGREADHOST: database.readerEndpoint,
         PGREADPORT: portString(database.port),
         REDIS_URL: `${settings.redis.tls ? "rediss" : "redis"}://${cache.endpoint}:${portString(cache.port)}`,
+        // The key's id, not a secret: the pod derives the audit key from it through KMS.
+        AUDIT_HMAC_KMS_KEY_ID: props.auditKey.arn,
+        ...(previousAuditKeys.length > 0
+          ? { AUDIT_HMAC_PREVIOUS_KMS_KEY_IDS: previousAuditKeys.map((k) => k.arn).join(",") }
+          : {}),
       }),
       resources,
       // Up to 2 minutes to start (connection pools, first IAM tokens) before liveness counts.

@@ -46,6 +46,16 @@ export function redisReplicationGroupId(config: PlatformConfig): string {
   return `search-${config.name}`;
 }
 
+/**
+ * How long the audit trail must stay writable with no partition upkeep at all: neither the daily
+ * maintenance CronJob nor the service's own hourly upkeep running (a broken image rolled back
+ * and forth, a deploy freeze, a CronJob failing unnoticed over holidays). Eight weeks.
+ */
+export const AUDIT_UNATTENDED_DAYS = 56;
+
+/** The shortest month: N monthly partitions ahead cover at least N × 28 days from any day. */
+const SHORTEST_MONTH_DAYS = 28;
+
 /** The audit trail's retention: the configured or preset minimum, as CloudWatch can keep it. */
 export function auditRetentionInDays(config: PlatformConfig): number {
   const preset = COMPLIANCE_PRESETS[config.compliance.preset];
@@ -128,6 +138,18 @@ export function deriveServiceSettings(config: PlatformConfig): ServiceSettings {
   // answers 502 (Node's keep-alive default is 5 s, the ALB's 60 s).
   const keepAliveTimeoutMs =
     (config.service.ingress.idleTimeoutSeconds + KEEP_ALIVE_MARGIN_SECONDS) * 1000;
+
+  // ── Audit partitions and checkpoints ────────────────────────────────────────────────────
+  // Partitions ahead: enough that inserts find a partition for AUDIT_UNATTENDED_DAYS with no
+  // upkeep (otherwise the first insert of a month creates it on demand, in a request's path,
+  // and fails if that fails). Monthly partitions: 2 ahead; an empty partition costs nothing.
+  const partitionInterval = "month";
+  const partitionsAhead = Math.ceil(AUDIT_UNATTENDED_DAYS / SHORTEST_MONTH_DAYS);
+  // Checkpoints: records after a chain's latest signed checkpoint rest on the chain (which the
+  // table owner can rewrite) and the CloudWatch copy alone, so the interval bounds that window.
+  // Under a fail-closed preset (HIPAA, SOX) the window is halved to 30 s; each checkpoint is
+  // one small INSERT per tenant a replica wrote for, so the cost stays negligible either way.
+  const checkpointIntervalMs = preset.auditFailClosed ? 30_000 : 60_000;
 
   const input: ServiceSettingsInput = {
     environment: config.name,
@@ -245,7 +267,9 @@ export function deriveServiceSettings(config: PlatformConfig): ServiceSettings {
         hashQueries: preset.hashQueriesInAudit,
         batchMaxSize: 200,
         batchMaxDelayMs: 5,
-        partitionInterval: "month",
+        partitionInterval,
+        partitionsAhead,
+        checkpointIntervalMs,
       },
       erasure: { enabled: preset.erasureEnabled },
       // The compliance report's after-hours count: UTC office hours unless an environment says

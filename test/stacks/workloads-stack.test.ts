@@ -77,6 +77,8 @@ describe.each(environments.map((c) => [c.name, c] as const))(
     const deployment = only(stack, "kubernetes_deployment_v1");
     const podSpec = deployment.spec.template.spec;
     const job = only(stack, "kubernetes_job_v1");
+    const cronJob = only(stack, "kubernetes_cron_job_v1");
+    const maintenancePod = cronJob.spec.job_template.spec.template.spec;
     const hpa = only(stack, "kubernetes_horizontal_pod_autoscaler_v2").spec;
     const ingressAnnotations = only(stack, "kubernetes_ingress_v1").metadata.annotations as Json;
     const alarms = Object.fromEntries(
@@ -265,12 +267,57 @@ describe.each(environments.map((c) => [c.name, c] as const))(
 
         const loaded = loadConfig(env);
 
+        // The image's NODE_ENV: production rules (an audit key is required) are in play.
+        expect(env.NODE_ENV).toBe("production");
+        expect(loaded.endpoints.auditKeys).toEqual({
+          kmsKeyId: env.AUDIT_HMAC_KMS_KEY_ID,
+          previousKmsKeyIds: [],
+          previous: [],
+          region: config.aws.region,
+          endpoint: undefined,
+        });
         expect(loaded.settings).toEqual(settings);
         expect(loaded.settings.postgres).toMatchObject({ auth: "iam", sslMode: "verify-full" });
         expect(loaded.settings.redis).toMatchObject({ auth: "iam", tls: true });
         expect(loaded.endpoints.awsRegion).toBe(config.aws.region);
         expect(loaded.endpoints.postgresWriter.password).toBeUndefined();
         expect(loaded.endpoints.sslRootCertPath).toBe("/app/certs/rds-global-bundle.pem");
+      } finally {
+        rmSync(filesDirectory, { recursive: true, force: true });
+      }
+    });
+
+    it("starts the audit maintenance: its settings and environment pass the admin CLI's start-up validation", () => {
+      const filesDirectory = mkdtempSync(join(tmpdir(), "container-env-"));
+      try {
+        const env = containerEnvironment({
+          podSpec: maintenancePod,
+          stack,
+          infra,
+          filesDirectory,
+          secrets: {
+            "search-database-owner/username": "search_owner",
+            "search-database-owner/password": "synced-by-external-secrets",
+          },
+        });
+
+        // As admin/cli.ts loads it for audit-maintenance: the owner, PostgreSQL only, no key.
+        const loaded = loadConfig(env, {
+          defaultUser: "postgres",
+          uses: { postgres: true, redis: false },
+          usesAuditKey: false,
+        });
+
+        expect(env.NODE_ENV).toBe("production");
+        expect(loaded.settings.postgres).toMatchObject({
+          auth: "password",
+          sslMode: "verify-full",
+        });
+        expect(loaded.endpoints.postgresWriter).toMatchObject({
+          user: "search_owner",
+          password: "synced-by-external-secrets",
+        });
+        expect(loaded.settings.governance.audit).toEqual(settings.governance.audit);
       } finally {
         rmSync(filesDirectory, { recursive: true, force: true });
       }
@@ -305,6 +352,7 @@ describe.each(environments.map((c) => [c.name, c] as const))(
     it.each([
       ["server", () => podSpec.container[0]],
       ["migration", () => job.spec.template.spec.container[0]],
+      ["audit maintenance", () => maintenancePod.container[0]],
     ])("hardens the %s container and gives it resources", (_kind, container) => {
       expect(container().security_context).toMatchObject({
         allow_privilege_escalation: false,
@@ -320,6 +368,54 @@ describe.each(environments.map((c) => [c.name, c] as const))(
         },
         limits: { memory: config.service.resources.memoryLimit },
       });
+    });
+
+    it("runs the audit maintenance daily, one run at a time, as the owner, behind the NetworkPolicy", () => {
+      const container = maintenancePod.container[0];
+      const networkPolicy = only(stack, "kubernetes_network_policy_v1");
+      expect(cronJob.spec).toMatchObject({
+        schedule: "17 3 * * *",
+        concurrency_policy: "Forbid",
+        successful_jobs_history_limit: 3,
+        failed_jobs_history_limit: 3,
+      });
+      expect(cronJob.spec.job_template.spec.active_deadline_seconds).toBe(900);
+      expect(container.command).toEqual(["node", "dist/src/admin.js", "audit-maintenance"]);
+      expect(container.image).toBe(podSpec.container[0].image);
+      expect(container.env).toEqual(job.spec.template.spec.container[0].env);
+      expect(maintenancePod.automount_service_account_token).toBe(false);
+      expect(networkPolicy.spec.pod_selector).toEqual({});
+      expect(cronJob.metadata.namespace).toBe(networkPolicy.metadata.namespace);
+    });
+
+    it("derives the audit key through KMS: the pods name the infra stack's HMAC key, and may call GenerateMac on it only", () => {
+      const keyArn = podSpec.container[0].env.find(
+        (e: Json) => e.name === "AUDIT_HMAC_KMS_KEY_ID",
+      ).value;
+      const remote = `data.terraform_remote_state.cross-stack-reference-input-search-${env}-infra`;
+      const output = new RegExp(`^\\$\\{${remote}\\.outputs\\.([A-Za-z0-9_-]+)\\}$`).exec(
+        keyArn,
+      )?.[1];
+      const hmacKeys = Object.entries(infra.resource.aws_kms_key as Json).filter(
+        ([, k]) => k.customer_master_key_spec === "HMAC_256",
+      );
+      const permissions = Object.entries(stack.data.aws_iam_policy_document as Json)
+        .filter(([id]) => id.startsWith("service_role_permissions"))
+        .flatMap(([, doc]) => doc.statement as Json[]);
+      const kmsActions = permissions.filter((st) =>
+        (st.actions as string[]).some((a) => a.startsWith("kms:")),
+      );
+
+      expect(hmacKeys).toHaveLength(1);
+      const [hmacKeyId, hmacKey] = hmacKeys[0];
+      expect(hmacKey).toMatchObject({
+        key_usage: "GENERATE_VERIFY_MAC",
+        enable_key_rotation: false,
+      });
+      expect(infra.output[output!].value).toBe(`\${aws_kms_key.${hmacKeyId}.arn}`);
+      expect(kmsActions).toEqual([
+        { sid: "DeriveTheAuditKey", actions: ["kms:GenerateMac"], resources: [keyArn] },
+      ]);
     });
 
     it("probes the server's start-up, readiness and liveness", () => {

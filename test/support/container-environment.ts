@@ -7,7 +7,8 @@
  *   points there),
  * - values from Secrets taken from `secrets` (`<secret>/<key>`),
  * - references to the infra stack's outputs replaced by a sample host name, for the host-name
- *   attributes below only: any other reference fails, so a new one gets a deliberate sample.
+ *   attributes below, or a sample ARN in the infra stack's region, for the resource ARNs below;
+ *   any other reference fails, so a new one gets a deliberate sample.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -19,6 +20,12 @@ const HOST_ATTRIBUTES: Readonly<Record<string, string>> = {
   reader_endpoint: "search.cluster-ro-sample.eu-west-1.rds.amazonaws.com",
   primary_endpoint_address: "master.search.sample.euw1.cache.amazonaws.com",
   configuration_endpoint_address: "clustercfg.search.sample.euw1.cache.amazonaws.com",
+};
+
+/** Infra resources whose `arn` a container may be given, and the sample ARN's resource part. */
+const ARN_SAMPLES: Readonly<Record<string, (region: string) => string>> = {
+  aws_kms_key: (region) =>
+    `arn:aws:kms:${region}:111122223333:key/5b6e7a1c-2d3f-4e5a-8b9c-0d1e2f3a4b5c`,
 };
 
 export interface ContainerEnvironmentSources {
@@ -91,11 +98,15 @@ function mountedConfigMapFiles(
 }
 
 function resolveReferences(value: string, infra: TfBlock): string {
+  const region = String(infra.provider?.aws?.[0]?.region ?? "");
   return value.replace(/\$\{([^}]+)\}/g, (_whole, expression: string) => {
     const output = /\.outputs\.([A-Za-z0-9_-]+)$/.exec(expression)?.[1];
     const target = output ? String(infra.output?.[output]?.value ?? "") : "";
     const attribute = /\.([a-z_]+)\}$/.exec(target)?.[1];
-    const sample = attribute ? HOST_ATTRIBUTES[attribute] : undefined;
+    const resourceType = /^\$\{([a-z0-9_]+)\./.exec(target)?.[1];
+    const arnSample =
+      attribute === "arn" && resourceType ? ARN_SAMPLES[resourceType]?.(region) : undefined;
+    const sample = arnSample ?? (attribute ? HOST_ATTRIBUTES[attribute] : undefined);
     if (!sample) throw new Error(`no sample value for \${${expression}} (infra: ${target})`);
     return sample;
   });

@@ -24,6 +24,8 @@ const baseSettings = parseServiceSettings({
   governance: { compliancePreset: "hipaa", audit: { retentionInDays: 2557 } },
 });
 
+const AUDIT_KEY_ARN = "arn:aws:kms:eu-west-1:111111111111:key/audit-hmac";
+
 function props(overrides: Partial<SearchServiceProps> = {}): SearchServiceProps {
   return {
     settings: baseSettings,
@@ -46,6 +48,7 @@ function props(overrides: Partial<SearchServiceProps> = {}): SearchServiceProps 
       logGroupName: "/search/test/audit",
       logsKey: { arn: "arn:aws:kms:eu-west-1:111111111111:key/logs", keyId: "logs" },
     },
+    auditKey: { arn: AUDIT_KEY_ARN, keyId: "audit-hmac" },
     replicas: { min: 3, max: 20 },
     resources: { cpuRequest: "500m", memoryRequest: "512Mi", memoryLimit: "512Mi" },
     metricsScraper: {
@@ -81,6 +84,9 @@ describe("SearchService", () => {
   const podSpec = deployment.spec.template.spec;
   const server = podSpec.container[0];
   const migrate = job.spec.template.spec.container[0];
+  const cronJob = only(json, "kubernetes_cron_job_v1");
+  const maintenancePod = cronJob.spec.job_template.spec.template.spec;
+  const maintenance = maintenancePod.container[0];
 
   it("renders the settings into the ConfigMap, parseable by the service's schema", () => {
     const configMap = only(json, "kubernetes_config_map_v1");
@@ -108,6 +114,7 @@ describe("SearchService", () => {
   it.each([
     ["the server", () => server],
     ["the migration Job", () => migrate],
+    ["the audit maintenance", () => maintenance],
   ])("runs %s non-root, read-only, without privileges or capabilities", (_name, container) => {
     expect(container().security_context).toEqual({
       allow_privilege_escalation: false,
@@ -133,6 +140,7 @@ describe("SearchService", () => {
   it.each([
     ["the Deployment", () => podSpec],
     ["the Job", () => job.spec.template.spec],
+    ["the CronJob", () => maintenancePod],
   ])("gives %s a pod security context with RuntimeDefault seccomp", (_name, spec) => {
     expect(spec().security_context).toMatchObject({
       run_as_non_root: true,
@@ -232,6 +240,7 @@ describe("SearchService", () => {
       REDIS_URL: "rediss://cache.example.internal:6379",
       AWS_REGION: "eu-west-1",
       NODE_OPTIONS: "--max-old-space-size=384",
+      AUDIT_HMAC_KMS_KEY_ID: AUDIT_KEY_ARN,
     });
     expect(server.image).toBe("111111111111.dkr.ecr.eu-west-1.amazonaws.com/search:1.2.3");
   });
@@ -245,6 +254,57 @@ describe("SearchService", () => {
     expect(pinned.spec.template.spec.container[0].image).toBe(
       `111111111111.dkr.ecr.eu-west-1.amazonaws.com/search@${digest}`,
     );
+  });
+
+  it("after a rotation, derives the previous audit keys too, and may call GenerateMac on them only", () => {
+    const previous = "arn:aws:kms:eu-west-1:111111111111:key/audit-hmac-2025";
+    const rotated = synth({ previousAuditKeys: [{ arn: previous, keyId: "audit-hmac-2025" }] });
+
+    const env = only(rotated, "kubernetes_deployment_v1").spec.template.spec.container[0].env;
+    const derive = statementsOf(rotated, "role_permissions").find(
+      (st) => st.sid === "DeriveTheAuditKey",
+    );
+
+    expect(env.filter((e: Json) => e.name.startsWith("AUDIT_HMAC"))).toEqual([
+      { name: "AUDIT_HMAC_KMS_KEY_ID", value: AUDIT_KEY_ARN },
+      { name: "AUDIT_HMAC_PREVIOUS_KMS_KEY_IDS", value: previous },
+    ]);
+    expect(derive).toEqual({
+      sid: "DeriveTheAuditKey",
+      actions: ["kms:GenerateMac"],
+      resources: [AUDIT_KEY_ARN, previous],
+    });
+  });
+
+  it("runs the audit maintenance daily as the owner, one run at a time, within a deadline", () => {
+    expect(cronJob.metadata.name).toBe("search-audit-maintenance");
+    expect(cronJob.metadata.namespace).toBe(deployment.metadata.namespace);
+    expect(cronJob.spec).toMatchObject({
+      schedule: "17 3 * * *",
+      timezone: "Etc/UTC",
+      concurrency_policy: "Forbid",
+      starting_deadline_seconds: 21_600,
+      successful_jobs_history_limit: 3,
+      failed_jobs_history_limit: 3,
+    });
+    expect(cronJob.spec.job_template.spec).toMatchObject({
+      backoff_limit: 2,
+      active_deadline_seconds: 900,
+    });
+    expect(maintenancePod.restart_policy).toBe("Never");
+    expect(maintenance.command).toEqual(["node", "dist/src/admin.js", "audit-maintenance"]);
+    expect(maintenance.image).toBe(server.image);
+    // The migration Job's environment: the owner from the synced secret, the migration settings.
+    expect(maintenance.env).toEqual(migrate.env);
+    expect(maintenance.env.map((e: Json) => e.name)).not.toContain("AUDIT_HMAC_KMS_KEY_ID");
+    expect(maintenancePod.service_account_name).toBeUndefined();
+    expect(cronJob.depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^kubernetes_job_v1\./)]),
+    );
+    expect(
+      only(synth({ auditMaintenanceSchedule: "5 1 * * 0" }), "kubernetes_cron_job_v1").spec
+        .schedule,
+    ).toBe("5 1 * * 0");
   });
 
   it("uses plain redis:// only when the settings turn TLS off", () => {
@@ -284,6 +344,11 @@ describe("SearchService", () => {
           "arn:<partition>:elasticache:eu-west-1:<account>:user:search-test-app",
         ],
       },
+      {
+        sid: "DeriveTheAuditKey",
+        actions: ["kms:GenerateMac"],
+        resources: [AUDIT_KEY_ARN],
+      },
     ]);
     expect(only(json, "aws_eks_pod_identity_association")).toMatchObject({
       cluster_name: "search-test",
@@ -309,7 +374,11 @@ describe("SearchService", () => {
 
   it("admits only the ALB's subnets and the metrics scraper, and lets out only what it needs", () => {
     const policy = only(json, "kubernetes_network_policy_v1").spec;
+    // Every pod of the namespace: the server's, the migration Job's, the audit maintenance's.
     expect(policy.pod_selector).toEqual({});
+    expect(cronJob.metadata.namespace).toBe(
+      only(json, "kubernetes_network_policy_v1").metadata.namespace,
+    );
     expect(policy.policy_types).toEqual(["Ingress", "Egress"]);
     expect(policy.ingress).toEqual([
       {
@@ -470,6 +539,11 @@ describe("SearchService", () => {
         "fails when the memory limit is not in Mi or Gi",
         { resources: { cpuRequest: "1", memoryRequest: "1G", memoryLimit: "1G" } },
         '`resources.memoryLimit` must be a quantity in Mi or Gi, got "1G"',
+      ],
+      [
+        "fails when the audit maintenance schedule is not a cron expression",
+        { auditMaintenanceSchedule: "daily" },
+        '`auditMaintenanceSchedule` must be a cron expression of 5 fields, got "daily"',
       ],
       [
         "fails when the ALB would span one subnet",

@@ -15,6 +15,7 @@ import {
   type PlatformConfig,
 } from "../../../stacks/config";
 import {
+  AUDIT_UNATTENDED_DAYS,
   auditRetentionInDays,
   DerivationError,
   deriveServiceAlarmThresholds,
@@ -86,6 +87,22 @@ describe("deriveServiceSettings", () => {
       expect(CLOUDWATCH_RETENTION_DAYS).toContain(retention);
       expect(retention).toBeGreaterThanOrEqual(preset.minAuditRetentionInDays);
       expect(retention).toBe(cloudWatchRetentionAtLeast(preset.minAuditRetentionInDays));
+    });
+
+    it("keeps the audit trail writable for eight weeks with no partition upkeep at all", () => {
+      const audit = settings.governance.audit;
+      expect(audit.partitionInterval).toBe("month");
+      expect(audit.partitionsAhead).toBe(2);
+      // From any day, N monthly partitions ahead reach at least N shortest months further.
+      expect(audit.partitionsAhead * 28).toBeGreaterThanOrEqual(AUDIT_UNATTENDED_DAYS);
+      expect(AUDIT_UNATTENDED_DAYS).toBe(56);
+    });
+
+    it("anchors the audit chains in signed checkpoints every 30 s under a fail-closed preset, 60 s otherwise", () => {
+      const preset = COMPLIANCE_PRESETS[config.compliance.preset];
+      expect(settings.governance.audit.checkpointIntervalMs).toBe(
+        preset.auditFailClosed ? 30_000 : 60_000,
+      );
     });
 
     it("applies the compliance preset's governance", () => {
@@ -216,6 +233,15 @@ describe("deriveServiceSettings", () => {
     const config = withOverride("prod", { compliance: { auditRetentionInDays: 2600 } });
     // THEN the service and the log group keep 2922 days
     expect(deriveServiceSettings(config).governance.audit.retentionInDays).toBe(2922);
+  });
+
+  it("halves the unanchored window when the preset audits fail-closed", () => {
+    const audit = (preset: string) =>
+      deriveServiceSettings(withOverride("staging", { compliance: { preset } })).governance.audit;
+    expect(audit("hipaa").checkpointIntervalMs).toBe(30_000);
+    expect(audit("sox").checkpointIntervalMs).toBe(30_000);
+    expect(audit("gdpr").checkpointIntervalMs).toBe(60_000);
+    expect(audit("none").checkpointIntervalMs).toBe(60_000);
   });
 
   it("turns on cluster mode when the cache has more than one shard", () => {
