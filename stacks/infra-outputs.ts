@@ -1,4 +1,4 @@
-import type { KeyReference, NetworkReference } from "../constructs";
+import type { DatabaseEndpoints, KeyReference, NetworkReference } from "../constructs";
 
 /**
  * What the workloads stack needs from the infra stack. Values are tokens of the infra stack's
@@ -18,16 +18,7 @@ export interface InfraOutputs {
     /** Security group of the worker nodes: data stores admit their ports from it. */
     readonly nodeSecurityGroupId: string;
   };
-  readonly database: {
-    readonly writerEndpoint: string;
-    readonly readerEndpoint: string;
-    readonly port: number;
-    readonly databaseName: string;
-    /** `cluster-XXXX` id used in `rds-db:connect` ARNs for IAM database authentication. */
-    readonly clusterResourceId: string;
-    /** Secrets Manager secret of the master user (managed by RDS; rotation on). */
-    readonly masterSecretArn: string;
-  };
+  readonly database: DatabaseEndpoints;
   readonly cache: {
     readonly primaryEndpoint: string;
     readonly readerEndpoint: string;

@@ -33,3 +33,18 @@ export interface SecurityGroupReference {
 export interface AlarmTopicReference {
   readonly topicArn: string;
 }
+
+/**
+ * An Aurora PostgreSQL cluster as its clients see it: endpoints, and what IAM database
+ * authentication and a migration need. `AuroraPostgres` provides every field.
+ */
+export interface DatabaseEndpoints {
+  readonly writerEndpoint: string;
+  readonly readerEndpoint: string;
+  readonly port: number;
+  readonly databaseName: string;
+  /** `cluster-XXXX`, named by `rds-db:connect` ARNs for IAM database authentication. */
+  readonly clusterResourceId: string;
+  /** The RDS-managed master user secret (Secrets Manager; rotation on). */
+  readonly masterSecretArn: string;
+}

@@ -22,7 +22,13 @@ import { type ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
 import { PodIdentityRole } from "../compute/pod-identity-role";
-import { isKnown, type KeyReference, resourceName, validateProps } from "../core";
+import {
+  type DatabaseEndpoints,
+  isKnown,
+  type KeyReference,
+  resourceName,
+  validateProps,
+} from "../core";
 import type { ContainerLogSource } from "./audit-log-shipper";
 import { ManifestsRelease } from "./manifests-release";
 import { migrationSettingsOf } from "./migration-settings";
@@ -106,17 +112,11 @@ export interface SearchServiceProps {
   readonly region: string;
   /** The VPC's CIDR block: the data stores' ports are admitted only inside it. */
   readonly vpcCidr: string;
-  /** Aurora PostgreSQL: endpoints, and what IAM authentication and the migration need. */
-  readonly database: {
-    readonly writerEndpoint: string;
-    readonly readerEndpoint: string;
-    readonly port: number;
-    readonly databaseName: string;
-    /** `cluster-XXXX`, named by `rds-db:connect` ARNs. */
-    readonly clusterResourceId: string;
-    /** The RDS-managed master user secret: only the migration Job gets it. */
-    readonly masterSecretArn: string;
-  };
+  /**
+   * Aurora PostgreSQL: endpoints, and what IAM authentication and the migration need (the
+   * master secret goes to the migration Job and the maintenance CronJob only).
+   */
+  readonly database: DatabaseEndpoints;
   /** ElastiCache Redis: the endpoint clients connect to, and what `elasticache:Connect` names. */
   readonly cache: {
     readonly endpoint: string;
