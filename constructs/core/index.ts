@@ -1,3 +1,4 @@
 export * from "./naming";
 export * from "./references";
 export * from "./validation";
+export * from "./policy-conditions";

@@ -12,6 +12,7 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { Construct } from "constructs";
 import {
   type AlarmTopicReference,
+  fromCloudWatchAlarmsOf,
   isKnown,
   type KeyReference,
   type PropRule,
@@ -445,16 +446,11 @@ export class PlatformAlarms extends Construct implements AlarmTopicReference {
           principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
           actions: ["sns:Publish"],
           resources: [topic.arn],
-          condition: [
-            { test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] },
-            {
-              test: "ArnLike",
-              variable: "aws:SourceArn",
-              values: [
-                `arn:${partition.partition}:cloudwatch:${region.region}:${account.accountId}:alarm:*`,
-              ],
-            },
-          ],
+          condition: fromCloudWatchAlarmsOf({
+            accountId: account.accountId,
+            partition: partition.partition,
+            region: region.region,
+          }),
         },
         {
           sid: "DenyRequestsWithoutTls",

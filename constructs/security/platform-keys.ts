@@ -8,7 +8,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
 import type { KeyReference } from "../core";
-import { isKnown, resourceName, validateProps } from "../core";
+import { fromCloudWatchAlarmsOf, isKnown, resourceName, validateProps } from "../core";
 
 /** One of the platform's keys. */
 export interface PlatformKey extends KeyReference {
@@ -280,16 +280,11 @@ export class PlatformKeys extends Construct {
           principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
           actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
           resources: ["*"],
-          condition: [
-            { test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] },
-            {
-              test: "ArnLike",
-              variable: "aws:SourceArn",
-              values: [
-                `arn:${partition.partition}:cloudwatch:${region.region}:${account.accountId}:alarm:*`,
-              ],
-            },
-          ],
+          condition: fromCloudWatchAlarmsOf({
+            accountId: account.accountId,
+            partition: partition.partition,
+            region: region.region,
+          }),
         },
       ],
       auditHmac: [
