@@ -41,6 +41,7 @@ import { loadMigrations, migrate } from "../src/adapters/postgres/migrations";
 import { SLA_TIER_NAMES, type ServiceSettingsInput } from "../src/config";
 import { createTenant } from "../src/domain/tenants";
 import { random, Vocabulary } from "./corpus";
+import { SEARCH_SQL_WITHOUT_RLS } from "./search-sql";
 
 const CORPUS = {
   seed: 20261122,
@@ -656,23 +657,7 @@ async function sqlCeiling(
   durationSeconds: number,
 ): Promise<PhaseResult> {
   const pool = new Pool({ ...PG, database: DATABASE, max: concurrency });
-  const sql = `
-    WITH q AS (SELECT websearch_to_tsquery('english', $2) AS query),
-    matches AS (
-      SELECT d.id, ts_rank(d.tsv, q.query) AS rank
-      FROM search.documents d, q
-      WHERE d.tenant_id = $1 AND d.tsv @@ q.query
-    ), page AS (
-      SELECT m.id, m.rank, count(*) OVER () AS total FROM matches m
-      ORDER BY m.rank DESC, m.id LIMIT $3
-    )
-    SELECT p.id, d.external_id, d.title,
-           ts_headline('english', d.body, q.query,
-                       'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) ||
-                       ', MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "') AS snippet,
-           p.rank, d.classification, d.fields, d.updated_at, p.total
-    FROM page p JOIN search.documents d ON d.id = p.id AND d.tenant_id = $1, q
-    ORDER BY p.rank DESC, p.id`;
+  const sql = SEARCH_SQL_WITHOUT_RLS;
   // Warm the pool and the plan cache like the service's warm-up.
   await Promise.all(
     Array.from({ length: concurrency }, (_, i) =>
