@@ -1,4 +1,5 @@
 /** Request validation: zod schemas in, typed values out, 400 naming every invalid field. */
+import type { Request } from "express";
 import type { z } from "zod";
 import { joinPath } from "../config/issues";
 import { AppError } from "./errors";
@@ -17,6 +18,47 @@ export function parse<S extends z.ZodType>(
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw AppError.validation(describe(result.error, input, where));
+}
+
+/** URLs longer than this are parsed every time (they would make the memo's bound a lot of bytes). */
+const MEMO_MAX_URL_LENGTH = 1_024;
+
+/**
+ * `parse` of a route's query string, remembered per URL: a hot route (search) sees the same
+ * URLs again and again, and express's query parser and the schema then cost more than the rest
+ * of a cached answer's validation. A URL always parses to the same value (the query parser and
+ * the schema are pure functions of it), so a remembered value is the one a parse would give;
+ * values are frozen, since requests share them. Failures are not remembered (each 400 says what
+ * it received). At most `maxEntries` URLs, the oldest forgotten first.
+ */
+export class QueryParser<S extends z.ZodType> {
+  private readonly seen = new Map<string, z.output<S>>();
+
+  constructor(
+    private readonly schema: S,
+    private readonly maxEntries = 4_096,
+  ) {}
+
+  /** @throws AppError 400 `validation_error`, as `parse` does. */
+  parse(req: Request): z.output<S> {
+    const url = req.url;
+    const known = this.seen.get(url);
+    if (known !== undefined) return known;
+    const value = deepFreeze(parse(this.schema, req.query, "query"));
+    if (url.length <= MEMO_MAX_URL_LENGTH) {
+      if (this.seen.size >= this.maxEntries) this.seen.delete(this.seen.keys().next().value!);
+      this.seen.set(url, value);
+    }
+    return value;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 /**
