@@ -112,11 +112,19 @@ export function createRuntime(config: LoadedConfig, options: RuntimeOptions): Ru
     onInvalidationFailure: (tenantId) =>
       logger.warn({ tenantId }, "cache invalidation deferred until Redis answers"),
   });
-  const rateLimiter = new RateLimiter(redis.main, deps.redis, keys, settings, (err) => {
-    // Called when Redis could not count and the in-memory limiter decided instead.
-    fallbacks.record("rate-limit-local");
-    logDependencyError("redis", "rate_limit")(err);
-  });
+  const rateLimiter = new RateLimiter(
+    redis.main,
+    deps.redis,
+    keys,
+    settings,
+    (err) => {
+      // Called when Redis could not count and the in-memory limiter decided instead.
+      fallbacks.record("rate-limit-local");
+      logDependencyError("redis", "rate_limit")(err);
+    },
+    // Search's charge rides in the cache lookup's script when both use one connection.
+    { carriedCharges: redis.cache === redis.main },
+  );
   const authenticator = new ApiKeyAuthenticator(pools.writer, settings.auth);
   const revocations = new KeyRevocations(redis.main, redis.subscriber, deps.redis, keys);
   revocations.listen(authenticator, logDependencyError("redis", "subscribe"));

@@ -18,6 +18,7 @@ import {
   SNIPPET_STOP,
   type SearchRow,
 } from "../adapters/postgres/documents-repository";
+import type { ChargeReply, RateCharge } from "../adapters/redis/rate-limiter";
 import type { SearchCache, StaleCopy } from "../adapters/redis/search-cache";
 import type { ClassificationPolicy, RoleView } from "../governance/classification";
 import { AccessSummary, maskContent } from "../governance/masking";
@@ -37,6 +38,23 @@ export interface SearchResult {
   readonly cache: CacheOutcome;
 }
 
+/**
+ * The caller's admission to one search (its rate limit). The charge travels inside the cache
+ * lookup's script when it can — one Redis command for both — and PostgreSQL is asked only once
+ * the request is admitted.
+ */
+export interface SearchAdmission {
+  /** A charge for the lookup to carry; undefined when it is being decided on its own. */
+  readonly charge: RateCharge | undefined;
+  /**
+   * Resolves once the request is admitted, rejects (429) otherwise. `reply`: what became of the
+   * carried charge; undefined when it was not carried, and then it is made on its own.
+   */
+  settle(reply: ChargeReply): Promise<void>;
+}
+
+const ADMITTED: SearchAdmission = { charge: undefined, settle: () => Promise.resolve() };
+
 export interface SearchObserver {
   cacheRequest(result: CacheOutcome): void;
   /** A degraded answer (X-Degraded, dependency_fallbacks_total). */
@@ -53,29 +71,36 @@ export class SearchService {
   ) {}
 
   /**
-   * @param admitted resolves once the caller's rate limit admits the request (rejects with 429
-   *   otherwise). The cache lookup runs meanwhile; PostgreSQL is asked only after it.
+   * @param admission the caller's rate limit (see `SearchAdmission`): charged with the cache
+   *   lookup, or on its own when the request fails before it (a refused query is charged too).
    */
   async search(
     principal: Principal,
     request: SearchRequest,
-    admitted: Promise<void> = Promise.resolve(),
+    admission: SearchAdmission = ADMITTED,
   ): Promise<SearchResult> {
     const view = this.policy.view(principal.role);
-    view.checkQuery(request.q);
-    for (const field of Object.keys(request.filters)) view.checkField(field, "filter on");
-    if (request.sort) view.checkField(request.sort.field, "sort by");
-    if (request.classification) view.checkClassification(request.classification);
+    let query: string;
+    let after: CursorPosition | undefined;
+    let cacheKey: string;
+    try {
+      view.checkQuery(request.q);
+      for (const field of Object.keys(request.filters)) view.checkField(field, "filter on");
+      if (request.sort) view.checkField(request.sort.field, "sort by");
+      if (request.classification) view.checkClassification(request.classification);
 
-    const query = normalize(principal.tenantId, request);
-    const after = request.cursor
-      ? this.cursors.decode(request.cursor, fingerprint(query))
-      : undefined;
-    const cacheKey = hash(
-      `${this.policy.fingerprint}:${principal.role}\n${request.limit}\n${request.cursor ?? ""}\n${query}`,
-    );
+      query = normalize(principal.tenantId, request);
+      after = request.cursor ? this.cursors.decode(request.cursor, fingerprint(query)) : undefined;
+      cacheKey = hash(
+        `${this.policy.fingerprint}:${principal.role}\n${request.limit}\n${request.cursor ?? ""}\n${query}`,
+      );
+    } catch (err) {
+      admission.settle(undefined).catch(() => undefined); // this error is the answer
+      throw err;
+    }
 
-    const [lookup] = await Promise.all([this.cache.lookup(principal.tenantId, cacheKey), admitted]);
+    const lookup = await this.cache.lookup(principal.tenantId, cacheKey, admission.charge);
+    await admission.settle(lookup.charged);
     if (lookup.hit) {
       this.observer.cacheRequest("hit");
       return { body: lookup.hit, cache: "hit" };

@@ -2,6 +2,7 @@
 import type { RequestHandler, Response } from "express";
 import type { RateLimitDecision, RateLimiter } from "../adapters/redis/rate-limiter";
 import type { RateLimitedOperation } from "../config/tiers";
+import type { SearchAdmission } from "../domain/search";
 import type { Metrics } from "../observability/metrics";
 import { principalOf } from "./context";
 import { AppError } from "./errors";
@@ -32,10 +33,47 @@ export async function admit(
   operation: RateLimitedOperation,
 ): Promise<void> {
   const p = principalOf(res);
-  const decision = await limiter.consume(p.tenantId, p.tier, operation);
+  decide(metrics, res, operation, await limiter.consume(p.tenantId, p.tier, operation));
+}
+
+/**
+ * `admit` for a search: the charge is carried by the cache lookup when it can be (see
+ * `SearchAdmission`); the RateLimit-* headers and the 429 are `admit`'s.
+ */
+export function searchAdmission(
+  limiter: RateLimiter,
+  metrics: Metrics,
+  res: Response,
+): SearchAdmission {
+  const p = principalOf(res);
+  const charge = limiter.charge(p.tenantId, p.tier, "search");
+  if (charge instanceof Promise) {
+    // Decided without the lookup (over the limit in memory, or not carried): already under way.
+    const admitted = charge.then((d) => decide(metrics, res, "search", d));
+    admitted.catch(() => undefined); // observed by settle; an earlier error may answer first
+    return { charge: undefined, settle: () => admitted };
+  }
+  return {
+    charge,
+    settle: async (reply) =>
+      decide(
+        metrics,
+        res,
+        "search",
+        await limiter.settle(p.tenantId, p.tier, "search", charge, reply),
+      ),
+  };
+}
+
+function decide(
+  metrics: Metrics,
+  res: Response,
+  operation: RateLimitedOperation,
+  decision: RateLimitDecision,
+): void {
   setRateLimitHeaders(res, decision);
   if (!decision.allowed) {
-    metrics.rateLimitRejections.labels(operation, p.tier).inc();
+    metrics.rateLimitRejections.labels(operation, principalOf(res).tier).inc();
     throw rateLimited(decision, operation);
   }
 }

@@ -28,6 +28,7 @@ import type { ServiceSettings } from "../../config/settings";
 import type { Dependency } from "../dependency";
 import type { RedisClient } from "./client";
 import type { RedisKeys } from "./keys";
+import { INCR_TTL_LUA, type ChargeReply, type RateCharge } from "./rate-limiter";
 
 export interface TenantCacheState {
   /** The generation to read and write cached searches under; null: do not use the cache. */
@@ -41,6 +42,8 @@ export interface CacheLookup extends TenantCacheState {
   readonly hit: Buffer | null;
   /** Redis failed (or its breaker is open), or an invalidation is pending: no cache was used. */
   readonly bypassed: boolean;
+  /** What became of the rate-limit charge the lookup was given to carry, if any. */
+  readonly charged?: ChargeReply;
 }
 
 export interface StaleCopy {
@@ -92,6 +95,14 @@ return {generation, recent, hit}
 `;
 
 /**
+ * The lookup with a rate-limit charge carried along (rate-limiter.ts): the charge first, on
+ * KEYS[3] (the tenant's counter: same hash tag, same cluster slot), then the lookup; the counter
+ * and its time to live follow the lookup's three values.
+ */
+const LOOKUP_CHARGED_SCRIPT = `${INCR_TTL_LUA("KEYS[3]", "ARGV[4]")}
+${LOOKUP_SCRIPT.replace("return {generation, recent, hit}", "return {generation, recent, hit, consumed, ttl}")}`;
+
+/**
  * Stores a response under its generation for the search TTL and as the tenant's stale copy
  * under the current stale epoch (started when missing) for the stale TTL, in one round trip.
  */
@@ -124,6 +135,15 @@ interface CacheCommands {
     fingerprint: string,
     candidate: string,
   ): Promise<[Buffer, number, Buffer | null]>;
+  searchCacheLookupChargedBuffer(
+    generationKey: string,
+    markerKey: string,
+    chargeKey: string,
+    entryPrefix: string,
+    fingerprint: string,
+    candidate: string,
+    windowSeconds: number,
+  ): Promise<[Buffer, number, Buffer | null, number, number]>;
   searchCachePut(
     entryKey: string,
     epochKey: string,
@@ -156,6 +176,10 @@ export class SearchCache {
     this.retryTimer = setInterval(() => void this.retryPending(), 1_000);
     this.retryTimer.unref();
     client.defineCommand("searchCacheLookup", { numberOfKeys: 2, lua: LOOKUP_SCRIPT });
+    client.defineCommand("searchCacheLookupCharged", {
+      numberOfKeys: 3,
+      lua: LOOKUP_CHARGED_SCRIPT,
+    });
     client.defineCommand("searchCachePut", { numberOfKeys: 2, lua: PUT_SCRIPT });
     client.defineCommand("searchCacheStale", { numberOfKeys: 1, lua: STALE_SCRIPT });
   }
@@ -167,21 +191,58 @@ export class SearchCache {
   /**
    * The tenant's cache state and, when `fingerprint` is given and the cache is enabled, the
    * cached response. Never throws: when Redis fails, no cache and reads go to the writer.
+   *
+   * `charge`: a rate-limit charge to carry in the same script (one command instead of two);
+   * `charged` says what became of it. Only the first attempt carries it: an increment whose
+   * answer was lost must not be repeated, so when that attempt fails the charge counts as failed
+   * (the limiter decides in memory, as for its own failed call) and a retry looks up only.
    */
-  async lookup(tenantId: string, fingerprint: string | null): Promise<CacheLookup> {
+  async lookup(
+    tenantId: string,
+    fingerprint: string | null,
+    charge?: RateCharge,
+  ): Promise<CacheLookup> {
     if (this.pending.has(tenantId)) return this.bypassed();
     const enabled = this.settings.cache.enabled;
+    let carry = charge;
+    let charged: ChargeReply;
     try {
       const [generation, recent, hit] = await this.dependency.execute(
-        () =>
-          this.commands.searchCacheLookupBuffer(
-            this.keys.generation(tenantId),
-            this.keys.recentWrite(tenantId),
-            this.keys.searchPrefix(tenantId),
-            enabled && fingerprint ? fingerprint : "",
-            newGeneration(),
-          ),
-        // Sets the generation only when missing: running it twice changes nothing.
+        async () => {
+          const generationKey = this.keys.generation(tenantId);
+          const markerKey = this.keys.recentWrite(tenantId);
+          const entryPrefix = this.keys.searchPrefix(tenantId);
+          const entry = enabled && fingerprint ? fingerprint : "";
+          if (!carry) {
+            return this.commands.searchCacheLookupBuffer(
+              generationKey,
+              markerKey,
+              entryPrefix,
+              entry,
+              newGeneration(),
+            );
+          }
+          const sent = carry;
+          carry = undefined; // never again, whatever happens to this attempt
+          try {
+            const reply = await this.commands.searchCacheLookupChargedBuffer(
+              generationKey,
+              markerKey,
+              sent.key,
+              entryPrefix,
+              entry,
+              newGeneration(),
+              sent.windowSeconds,
+            );
+            charged = { consumed: reply[3], ttlMs: reply[4] };
+            return reply;
+          } catch (err) {
+            charged = { error: err };
+            throw err;
+          }
+        },
+        // Sets the generation only when missing: running it twice changes nothing (and the
+        // charge is carried by the first attempt only).
         { idempotent: true },
       );
       return {
@@ -189,10 +250,12 @@ export class SearchCache {
         recentWrite: recent === 1,
         hit: enabled ? hit : null,
         bypassed: false,
+        charged,
       };
     } catch (err) {
       this.events.onError(err, "lookup");
-      return this.bypassed();
+      // Refused before any attempt (breaker open): the charge failed with the lookup.
+      return { ...this.bypassed(), charged: charge ? (charged ?? { error: err }) : undefined };
     }
   }
 

@@ -18,7 +18,7 @@ import { jsonBody } from "../body";
 import { principalOf, recordRoute } from "../context";
 import { AppError } from "../errors";
 import type { Action } from "../permissions";
-import { admit, limit } from "../rate-limit";
+import { limit, searchAdmission } from "../rate-limit";
 import type { DomainServices, HttpContext } from "../services";
 import { inSequence } from "../sequence";
 import { describe, parse, QueryParser } from "../validation";
@@ -102,9 +102,9 @@ export function v1Routes(ctx: HttpContext): Router {
     res.status(204).end();
   });
 
-  // Search is admitted differently from the other routes: the rate-limit charge and the cache
-  // lookup are independent Redis calls, so they are issued together and share a round trip;
-  // PostgreSQL is only asked once the request is admitted (see SearchService.search).
+  // Search is admitted differently from the other routes: the rate-limit charge travels inside
+  // the cache lookup's Redis script (one command for both); PostgreSQL is only asked once the
+  // request is admitted (see SearchService.search).
   // The hottest route: its guards run as one layer (see sequence.ts), its query strings are
   // parsed once per URL (see QueryParser).
   const searchQueries = new QueryParser(schemas.searchQuery);
@@ -118,10 +118,9 @@ export function v1Routes(ctx: HttpContext): Router {
       async (req, res) => {
         const request = searchQueries.parse(req);
         noteAccess(res, { query: request.q, details: searchDetails(request) });
-        const admitted = admit(ctx.rateLimiter, ctx.metrics, res, "search");
-        admitted.catch(() => undefined); // a 400 from the search itself may come first
+        const admission = searchAdmission(ctx.rateLimiter, ctx.metrics, res);
         const started = process.hrtime.bigint();
-        const result = await services().search.search(principalOf(res), request, admitted);
+        const result = await services().search.search(principalOf(res), request, admission);
         ctx.metrics.searchDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
         noteSearchResult(res, result.body);
         noteAccess(res, { details: { cache: result.cache } });
