@@ -3,8 +3,9 @@
  *
  * One registry per app instance (tests start several in one process).
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { PoolStats } from "../adapters/postgres/database";
+import { WindowedSummary } from "./windowed-summary";
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -19,8 +20,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** Quantiles over a sliding 5-minute window, so the CloudWatch agent can ship a p95 as is. */
-  readonly httpQuantiles = new Summary({
+  /**
+   * Quantiles over a sliding 5-minute window, so the CloudWatch agent can ship a p95 as is.
+   * Observed on every request: a `WindowedSummary` (prom-client's Summary costs ~3 µs an
+   * observation in t-digest insertions; same exposition and window).
+   */
+  readonly httpQuantiles = new WindowedSummary({
     name: "http_request_duration_quantiles_seconds",
     help: "HTTP request duration quantiles over the last 5 minutes, by route.",
     labelNames: ["route"] as const,
