@@ -61,7 +61,24 @@ export interface SearchObserver {
   fallback(kind: Extract<FallbackKind, "cache-bypassed" | "stale">): void;
 }
 
+/** A search's identity for cursors and the cache. */
+interface SearchKeys {
+  /** `normalize`d: what a cursor is bound to. */
+  readonly query: string;
+  readonly cacheKey: string;
+}
+
+/** Callers remembered per request value before their map is emptied (it is rebuilt on use). */
+const MAX_CALLERS_PER_REQUEST = 256;
+
 export class SearchService {
+  /**
+   * Keys already computed for a frozen request value (QueryParser hands every request with the
+   * same URL the same frozen value), per tenant and role: a repeated search costs a lookup here
+   * instead of a JSON normalization and a SHA-256. Weak: entries go with the values.
+   */
+  private readonly keys = new WeakMap<SearchRequest, Map<string, SearchKeys>>();
+
   constructor(
     private readonly pools: Pools,
     private readonly cache: SearchCache,
@@ -89,11 +106,8 @@ export class SearchService {
       if (request.sort) view.checkField(request.sort.field, "sort by");
       if (request.classification) view.checkClassification(request.classification);
 
-      query = normalize(principal.tenantId, request);
+      ({ query, cacheKey } = this.keysOf(principal, request));
       after = request.cursor ? this.cursors.decode(request.cursor, fingerprint(query)) : undefined;
-      cacheKey = hash(
-        `${this.policy.fingerprint}:${principal.role}\n${request.limit}\n${request.cursor ?? ""}\n${query}`,
-      );
     } catch (err) {
       admission.settle(undefined).catch(() => undefined); // this error is the answer
       throw err;
@@ -135,6 +149,30 @@ export class SearchService {
     const body = JSON.stringify(this.toResponse(rows, request, after, query, view));
     if (lookup.generation) this.cache.put(principal.tenantId, lookup.generation, cacheKey, body);
     return { body, cache: "miss" };
+  }
+
+  private keysOf(principal: Principal, request: SearchRequest): SearchKeys {
+    const compute = (): SearchKeys => {
+      const query = normalize(principal.tenantId, request);
+      const cacheKey = hash(
+        `${this.policy.fingerprint}:${principal.role}\n${request.limit}\n${request.cursor ?? ""}\n${query}`,
+      );
+      return { query, cacheKey };
+    };
+    if (!Object.isFrozen(request)) return compute();
+    let byCaller = this.keys.get(request);
+    if (!byCaller) {
+      byCaller = new Map();
+      this.keys.set(request, byCaller);
+    }
+    const caller = `${principal.tenantId}:${principal.role}`;
+    let keys = byCaller.get(caller);
+    if (!keys) {
+      if (byCaller.size >= MAX_CALLERS_PER_REQUEST) byCaller.clear();
+      keys = compute();
+      byCaller.set(caller, keys);
+    }
+    return keys;
   }
 
   private toResponse(
