@@ -151,7 +151,10 @@ export function maskHighlighted(
   start: string,
   stop: string,
 ): MaskedText {
-  if (kinds.size === 0) return { text: snippet, kinds: [] };
+  // Nothing findSensitive looks for (digits, '@'): nothing to mask, no need to strip markers.
+  if (kinds.size === 0 || (!HAS_DIGIT.test(snippet) && !snippet.includes("@"))) {
+    return { text: snippet, kinds: [] };
+  }
   // The text without markers, and where each marker stood in it.
   const markers: { at: number; open: boolean }[] = [];
   let plain = "";

@@ -104,9 +104,14 @@ export function maskContent(
   if (options.highlight) {
     const { start, stop } = options.highlight;
     const highlighted = maskHighlighted(content.text, view.maskedKinds, start, stop);
-    // PostgreSQL masks a snippet's body before cutting it: count what it masked too.
-    const plain = highlighted.text.replaceAll(start, "").replaceAll(stop, "");
-    const already = findMaskedForms(plain, view.maskedKinds);
+    // PostgreSQL masks a snippet's body before cutting it: count what it masked too. (Every
+    // masked form holds "***": without a '*' there is none, and no markers to strip.)
+    const already = highlighted.text.includes("*")
+      ? findMaskedForms(
+          highlighted.text.replaceAll(start, "").replaceAll(stop, ""),
+          view.maskedKinds,
+        )
+      : [];
     text = { text: highlighted.text, kinds: [...highlighted.kinds, ...already] };
   } else {
     text = maskFreeText(content.text, view.maskedKinds);
