@@ -5,6 +5,9 @@
  * Targets: `ceiling` (bench/ceiling-server.ts), `cached` (audit off), `cached-audit` (audit
  * spooled, the default), `uncached` (cache off), `sql` (the SQL ceiling's loop, no HTTP).
  * Options: `--seconds N` (10), `--connections N` (32; 8 for uncached and sql), `--rounds N` (1),
+ * `--rate N` (requests/s in all, open loop; default: as fast as the connections go), `--pin`
+ * (the process under test on CPU 0, this process on CPU 1: steadier figures on a shared host),
+ * `--settings JSON` (merged over the target's service settings, one level deep),
  * `--cpu-prof` (a V8 profile of the service process in service/.bench/profiles), `--attach CMD`
  * (runs CMD during each measured round, `{pid}` replaced by the process's id: e.g.
  * `--attach "strace -c -f -p {pid}"` for its system calls, `perf record -g -p {pid}`).
@@ -14,7 +17,7 @@
  * process under test, Redis, every PostgreSQL process, this process (the load generator) and
  * the machine as a whole (with its softirq share: loopback networking), from /proc.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -36,6 +39,11 @@ const option = (name: string, fallback: number) => {
 const SECONDS = option("seconds", 10);
 const CONNECTIONS = option("connections", target === "uncached" || target === "sql" ? 8 : 32);
 const ROUNDS = option("rounds", 1);
+const RATE = option("rate", 0);
+const PIN = argv.includes("--pin");
+const EXTRA_SETTINGS = argv.includes("--settings")
+  ? (JSON.parse(argv[argv.indexOf("--settings") + 1]) as Record<string, object>)
+  : {};
 const PROFILE = argv.includes("--cpu-prof");
 /** `--server PATH`: another build's server.js (A/B comparisons against a copy of dist/). */
 const SERVER = argv.includes("--server")
@@ -47,12 +55,18 @@ const REDIS_URL = "redis://127.0.0.1:6379";
 const PREFIX = "probe:";
 const TICK_US = 1e6 / 100; // USER_HZ
 
-/** user + system CPU µs of one process, from /proc/<pid>/stat. */
+/**
+ * user + system CPU µs of one process and of its children that have exited, from
+ * /proc/<pid>/stat: a PostgreSQL backend that exits during a measurement (a pool closing)
+ * leaves its time in the postmaster's children's time, so the sum over the live processes
+ * still counts it.
+ */
 function cpuOf(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+    const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
+    return (utime + stime + cutime + cstime) * TICK_US;
   } catch {
     return 0;
   }
@@ -120,6 +134,7 @@ function sample(servicePid: number | undefined): Sample {
 }
 
 async function main(): Promise<void> {
+  if (PIN) execFileSync("taskset", ["-p", "-c", "1", String(process.pid)], { stdio: "ignore" });
   const meta = new Client(PG);
   await meta.connect();
   const { rows } = await meta.query<{ tenants: { tenantId: string; apiKey: string }[] }>(
@@ -163,8 +178,12 @@ async function main(): Promise<void> {
       await redis.set(`${PREFIX}ceiling`, sampleBody);
       const port = 18_000 + Math.floor(Math.random() * 20_000);
       const child = spawn(
-        process.execPath,
-        [...profileArgs("ceiling"), path.join(SERVICE_DIR, "dist/bench/ceiling-server.js")],
+        PIN ? "taskset" : process.execPath,
+        [
+          ...(PIN ? ["-c", "0", process.execPath] : []),
+          ...profileArgs("ceiling"),
+          path.join(SERVICE_DIR, "dist/bench/ceiling-server.js"),
+        ],
         {
           env: { ...process.env, PORT: String(port), REDIS_URL, CEILING_KEY: `${PREFIX}ceiling` },
           stdio: ["ignore", "ignore", "inherit"],
@@ -250,10 +269,12 @@ async function startService(
     SLA_TIER_NAMES.map((t) => [t, { search: 1e9, write: 1e9, bulk: 1e9, read: 1e9, delete: 1e9 }]),
   );
   const file = path.join(dir, `${target}-${children.length}.json`);
+  const merged: Record<string, object> = { ...settings };
+  for (const [k, v] of Object.entries(EXTRA_SETTINGS)) merged[k] = { ...merged[k], ...v };
   writeFileSync(
     file,
     JSON.stringify({
-      ...settings,
+      ...merged,
       environment: "bench",
       redis: { keyPrefix: PREFIX },
       rateLimits: { tiers: unlimited, perIpPerMinute: 1e9 },
@@ -286,6 +307,7 @@ async function autocannonLoad(
     url,
     connections: CONNECTIONS,
     duration: seconds,
+    overallRate: RATE || undefined,
     requests: [{ setupRequest: (req) => ({ ...req, ...next() }) }],
   });
   if (result.non2xx || result.errors) {
