@@ -28,7 +28,14 @@ const JSON_TYPE = "application/json; charset=utf-8";
 /** Actions that change something: recorded before they happen under fail-closed presets. */
 const CHANGES: ReadonlySet<Action> = new Set(["write", "delete", "manageKeys", "erase"]);
 
-export function v1Routes(ctx: HttpContext): Router {
+/** The /v1 API: its router, and search's handler, which the app matches before the router. */
+export interface V1Routes {
+  readonly router: Router;
+  /** `GET /v1/search` (see app.ts). */
+  readonly search: RequestHandler;
+}
+
+export function v1Routes(ctx: HttpContext): V1Routes {
   const router = Router();
   const schemas = createSchemas(ctx.settings.limits);
   const body = jsonBody(ctx.settings.limits.maxBodyBytes);
@@ -108,29 +115,26 @@ export function v1Routes(ctx: HttpContext): Router {
   // The hottest route: its guards run as one layer (see sequence.ts), its query strings are
   // parsed once per URL (see QueryParser).
   const searchQueries = new QueryParser(schemas.searchQuery);
-  router.get(
-    "/search",
-    inSequence(
-      recordRoute,
-      ctx.audit.audited("search"),
-      authenticated,
-      permit("search"),
-      async (req, res) => {
-        const request = searchQueries.parse(req);
-        noteAccess(res, { query: request.q, details: searchDetails(request) });
-        const admission = searchAdmission(ctx.rateLimiter, ctx.metrics, res);
-        const started = process.hrtime.bigint();
-        const result = await services().search.search(principalOf(res), request, admission);
-        ctx.metrics.searchDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
-        noteSearchResult(res, result.body);
-        noteAccess(res, { details: { cache: result.cache } });
-        res
-          .status(200)
-          .setHeader("content-type", JSON_TYPE)
-          .setHeader("x-cache", result.cache)
-          .send(result.body);
-      },
-    ),
+  const search = inSequence(
+    recordRoute,
+    ctx.audit.audited("search"),
+    authenticated,
+    permit("search"),
+    async (req, res) => {
+      const request = searchQueries.parse(req);
+      noteAccess(res, { query: request.q, details: searchDetails(request) });
+      const admission = searchAdmission(ctx.rateLimiter, ctx.metrics, res);
+      const started = process.hrtime.bigint();
+      const result = await services().search.search(principalOf(res), request, admission);
+      ctx.metrics.searchDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      noteSearchResult(res, result.body);
+      noteAccess(res, { details: { cache: result.cache } });
+      res
+        .status(200)
+        .setHeader("content-type", JSON_TYPE)
+        .setHeader("x-cache", result.cache)
+        .send(result.body);
+    },
   );
 
   router.post("/keys", ...guard("manageKeys", "write"), ...body, async (req, res) => {
@@ -179,7 +183,7 @@ export function v1Routes(ctx: HttpContext): Router {
     res.status(200).json(await services().compliance.report(principalOf(res), from, to));
   });
 
-  return router;
+  return { router, search };
 }
 
 /** What the audit record keeps of a search besides its query: never filter values. */
