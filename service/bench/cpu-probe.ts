@@ -243,6 +243,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
+    await sqlPool?.end();
     await Promise.all(children.map(stop));
     const keys = await redis.keys(`${PREFIX}*`);
     if (keys.length) await redis.unlink(...keys);
@@ -316,9 +317,15 @@ async function autocannonLoad(
   return result.requests.total;
 }
 
+/**
+ * The connections of the SQL ceiling's loop: one pool for the warm-up and every round, ended
+ * at exit (a backend that exits inside a round would bring its earlier time into it).
+ */
+let sqlPool: Pool | undefined;
+
 /** The benchmark's SQL ceiling loop (bench.ts `sqlCeiling`), counting queries. */
 async function sqlLoop(tenantIds: string[], queries: string[], seconds: number): Promise<number> {
-  const pool = new Pool({ ...PG, max: CONNECTIONS });
+  const pool = (sqlPool ??= new Pool({ ...PG, max: CONNECTIONS }));
   const sql = SEARCH_SQL_WITHOUT_RLS;
   let n = 0;
   const end = performance.now() + seconds * 1000;
@@ -330,7 +337,6 @@ async function sqlLoop(tenantIds: string[], queries: string[], seconds: number):
       }
     }),
   );
-  await pool.end();
   return n;
 }
 
