@@ -13,8 +13,8 @@
  * is the deadline that stops the work). Redis has no cockatiel timeout: ioredis' commandTimeout
  * (the same `timeoutMs`) bounds every command, and cockatiel's TimeoutPolicy costs about 18 µs a
  * call here (an AbortController, an abort listener, an abort() per call): on a cached search,
- * which makes two Redis calls in about 200 µs of CPU, that is a fifth of the request for a
- * deadline the client already enforces.
+ * which makes one Redis call in about 100 µs of CPU, that would be a fifth of the request for
+ * a deadline the client already enforces.
  *
  * Why in this order:
  * - an open breaker refuses before the bulkhead queue or the deadline: no caller waits;
