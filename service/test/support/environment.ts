@@ -93,14 +93,22 @@ export class TestEnvironment {
   database = "";
   private owner: Database | undefined;
   private ownerPool: Pool | undefined;
+  private tearingDown = false;
 
   async setUp(): Promise<void> {
     this.database = await createDatabase();
     this.ownerPool = new Pool({ ...PG, database: this.database, max: 2, pipeline: true });
+    // pool.end() resolves before its connections have closed, so the DROP DATABASE ... WITH
+    // (FORCE) of tearDown can terminate one still closing: its 57P01 then reaches the pool as an
+    // 'error' that, unheard, would fail whichever test runs next in this worker.
+    this.ownerPool.on("error", (err) => {
+      if (!this.tearingDown) throw err;
+    });
     this.owner = new Database("writer", this.ownerPool, createDependencies().postgresWriter, 5_000);
   }
 
   async tearDown(): Promise<void> {
+    this.tearingDown = true;
     await Promise.all(this.servers.map((s) => s.shutdown()));
     await this.ownerPool?.end();
     await deleteRedisKeys(this.redisPrefix);
