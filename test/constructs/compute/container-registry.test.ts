@@ -1,8 +1,8 @@
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { TerraformOutput } from "cdktf";
 import type { ContainerRegistryProps } from "../../../constructs";
-import { ContainerRegistry, InvalidPropsError } from "../../../constructs";
-import { ref, synth } from "../../support/synth";
+import { ContainerRegistry } from "../../../constructs";
+import { problemsOf, ref, synth } from "../../support/synth";
 // Types of the cdktf matchers that test/setup.ts registers (a global augmentation).
 
 const key = { arn: "arn:aws:kms:eu-west-1:123456789012:key/registry", keyId: "registry" };
@@ -29,13 +29,7 @@ function lifecycleRules(s: ReturnType<typeof synthRegistry>) {
   return JSON.parse(s.resource("aws_ecr_lifecycle_policy").policy).rules;
 }
 function problems(props: Partial<ContainerRegistryProps>): readonly string[] {
-  try {
-    synthRegistry(props);
-  } catch (e) {
-    if (e instanceof InvalidPropsError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected the props to be rejected");
+  return problemsOf(() => synthRegistry(props));
 }
 
 describe("ContainerRegistry", () => {

@@ -3,9 +3,9 @@ import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-p
 import { EksCluster as EksClusterResource } from "@cdktf/provider-aws/lib/eks-cluster";
 import { TerraformOutput } from "cdktf";
 import type { EksClusterProps, EksNodeGroupOptions, NetworkReference } from "../../../constructs";
-import { EksCluster, InvalidPropsError } from "../../../constructs";
+import { EksCluster } from "../../../constructs";
 import type { TfBlock } from "../../support/synth";
-import { ref, synth } from "../../support/synth";
+import { problemsOf, ref, synth } from "../../support/synth";
 // Types of the cdktf matchers that test/setup.ts registers (a global augmentation).
 
 const network: NetworkReference = {
@@ -84,13 +84,7 @@ function statements(s: Synthesized, policyJson: string): TfBlock[] {
   return s.dataSources("aws_iam_policy_document")[name].statement;
 }
 function problems(props: Partial<EksClusterProps>): readonly string[] {
-  try {
-    synthCluster(props);
-  } catch (e) {
-    if (e instanceof InvalidPropsError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected the props to be rejected");
+  return problemsOf(() => synthCluster(props));
 }
 
 describe("EksCluster", () => {

@@ -5,9 +5,9 @@ import { TerraformStack, Testing } from "cdktf";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { PodIdentityRoleProps } from "../../../constructs";
-import { InvalidPropsError, PodIdentityRole } from "../../../constructs";
+import { PodIdentityRole } from "../../../constructs";
 import type { TfBlock } from "../../support/synth";
-import { ref, synth } from "../../support/synth";
+import { problemsOf, ref, synth } from "../../support/synth";
 // Types of the cdktf matchers that test/setup.ts registers (a global augmentation).
 
 const readDocuments = {
@@ -31,13 +31,7 @@ function documentOf(s: ReturnType<typeof synthRole>, policyJson: string): TfBloc
   return s.dataSources("aws_iam_policy_document")[name].statement;
 }
 function problems(props: Partial<PodIdentityRoleProps>): readonly string[] {
-  try {
-    synthRole(props);
-  } catch (e) {
-    if (e instanceof InvalidPropsError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected the props to be rejected");
+  return problemsOf(() => synthRole(props));
 }
 
 describe("PodIdentityRole", () => {

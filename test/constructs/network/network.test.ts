@@ -6,7 +6,7 @@ import type { NetworkProps } from "../../../constructs";
 import { InvalidPropsError, Network } from "../../../constructs";
 import { parseCidr } from "../../../constructs/network/cidr";
 import type { TfBlock } from "../../support/synth";
-import { ref, synth } from "../../support/synth";
+import { problemsOf, ref, synth } from "../../support/synth";
 // Types of the cdktf matchers that test/setup.ts registers (a global augmentation).
 
 const logsKey = { arn: "arn:aws:kms:eu-west-1:123456789012:key/logs", keyId: "logs" };
@@ -38,13 +38,7 @@ function subnetsOf(s: ReturnType<typeof synthNetwork>, tier: string): TfBlock[] 
 
 /** The problems the constructor reported; fails when it accepted the props. */
 function problems(props: Partial<NetworkProps>): readonly string[] {
-  try {
-    synthNetwork(props);
-  } catch (e) {
-    if (e instanceof InvalidPropsError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected the props to be rejected");
+  return problemsOf(() => synthNetwork(props));
 }
 
 describe("Network", () => {

@@ -1,6 +1,6 @@
 import { matchesGlob } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
-import { InvalidPropsError } from "../../../constructs/core";
+import { problemsOf } from "../../support/synth";
 import {
   ADDON_CHART_DEFAULTS,
   AUDIT_LOG_CHANNEL,
@@ -169,15 +169,9 @@ describe("AuditLogShipper", () => {
   });
 
   describe("validation", () => {
-    const fails = (overrides: Partial<AuditLogShipperProps>): string[] => {
-      try {
-        synth(overrides);
-      } catch (e) {
-        expect(e).toBeInstanceOf(InvalidPropsError);
-        return [...(e as InvalidPropsError).problems];
-      }
-      throw new Error("expected the props to be rejected");
-    };
+    const fails = (overrides: Partial<AuditLogShipperProps>): string[] => [
+      ...problemsOf(() => synth(overrides)),
+    ];
 
     it.each<[string, Partial<AuditLogShipperProps>, string]>([
       [

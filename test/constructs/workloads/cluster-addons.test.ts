@@ -6,7 +6,7 @@ import {
   COUNTED_HISTOGRAMS,
   searchServiceMetricDeclarations,
 } from "../../../constructs/workloads";
-import { InvalidPropsError } from "../../../constructs/core";
+import { problemsOf } from "../../support/synth";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -236,15 +236,9 @@ describe("ClusterAddons", () => {
   });
 
   describe("validation", () => {
-    const fails = (overrides: Partial<ClusterAddonsProps>): string[] => {
-      try {
-        synth(overrides);
-      } catch (e) {
-        expect(e).toBeInstanceOf(InvalidPropsError);
-        return [...(e as InvalidPropsError).problems];
-      }
-      throw new Error("expected the props to be rejected");
-    };
+    const fails = (overrides: Partial<ClusterAddonsProps>): string[] => [
+      ...problemsOf(() => synth(overrides)),
+    ];
 
     it.each<[string, Partial<ClusterAddonsProps>, string]>([
       [

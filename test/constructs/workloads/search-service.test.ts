@@ -7,7 +7,7 @@ import {
   SERVICE_DATABASE_USER,
   tagSlug,
 } from "../../../constructs/workloads";
-import { InvalidPropsError } from "../../../constructs/core";
+import { problemsOf } from "../../support/synth";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -487,15 +487,9 @@ describe("SearchService", () => {
   });
 
   describe("validation", () => {
-    const fails = (overrides: Partial<SearchServiceProps>): string[] => {
-      try {
-        synth(overrides);
-      } catch (e) {
-        expect(e).toBeInstanceOf(InvalidPropsError);
-        return [...(e as InvalidPropsError).problems];
-      }
-      throw new Error("expected the props to be rejected");
-    };
+    const fails = (overrides: Partial<SearchServiceProps>): string[] => [
+      ...problemsOf(() => synth(overrides)),
+    ];
     const withServer = (server: Partial<ServiceSettings["server"]>) =>
       parseServiceSettings({ ...baseSettings, server: { ...baseSettings.server, ...server } });
 
