@@ -44,6 +44,7 @@ import { loadMigrations, migrate } from "../src/adapters/postgres/migrations";
 import { SLA_TIER_NAMES, type ServiceSettingsInput } from "../src/config";
 import { createTenant } from "../src/domain/tenants";
 import { random, Vocabulary } from "./corpus";
+import { cpuOfAll } from "./proc";
 import { SEARCH_SQL_WITHOUT_RLS } from "./search-sql";
 
 const CORPUS = {
@@ -82,6 +83,8 @@ interface PhaseResult {
   readonly p99: number;
   readonly errors: number;
   readonly extra?: string;
+  /** PostgreSQL's CPU µs per request (all its processes), where the phase measured it. */
+  readonly postgresUsPerRequest?: number;
 }
 
 const children: ChildProcess[] = [];
@@ -570,6 +573,8 @@ interface Pooled {
   readonly latencies: number[];
   seconds: number;
   errors: number;
+  /** PostgreSQL's CPU µs during this phase's rounds (from /proc). */
+  postgresUs: number;
 }
 
 /**
@@ -581,12 +586,25 @@ async function alternating(
   phases: readonly { name: string; measure: (pool: Pooled) => Promise<void> }[],
   rounds: number,
 ): Promise<PhaseResult[]> {
-  const pooled: Pooled[] = phases.map(() => ({ latencies: [], seconds: 0, errors: 0 }));
+  const pooled: Pooled[] = phases.map(() => ({
+    latencies: [],
+    seconds: 0,
+    errors: 0,
+    postgresUs: 0,
+  }));
   for (let round = 0; round < rounds; round++) {
-    for (const [i, phase] of phases.entries()) await phase.measure(pooled[i]);
+    for (const [i, phase] of phases.entries()) {
+      const before = cpuOfAll("postgres");
+      await phase.measure(pooled[i]);
+      pooled[i].postgresUs += cpuOfAll("postgres") - before;
+    }
   }
   return phases.map((phase, i) => {
-    const r = summarize(phase.name, pooled[i].latencies, pooled[i].seconds, pooled[i].errors);
+    const { latencies, seconds, errors, postgresUs } = pooled[i];
+    const r = {
+      ...summarize(phase.name, latencies, seconds, errors),
+      postgresUsPerRequest: postgresUs / latencies.length,
+    };
     log(line(r));
     return r;
   });
@@ -777,6 +795,11 @@ function report(results: readonly PhaseResult[], bulkSize: number): void {
     "uncached / SQL-without-RLS throughput",
     percent(uncached, sql),
     `target ≥ 90%   ${check(uncachedRatio >= 0.9)}`,
+  );
+  row(
+    "  PostgreSQL CPU per search: uncached / SQL",
+    `${((uncached.postgresUsPerRequest! / sql.postgresUsPerRequest!) * 100).toFixed(0).padStart(4)}%`,
+    `(${(uncached.postgresUsPerRequest! / 1000).toFixed(2)} / ${(sql.postgresUsPerRequest! / 1000).toFixed(2)} ms: what row-level security costs the database)`,
   );
   row(
     "uncached p95 at 100 req/s",

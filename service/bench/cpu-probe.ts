@@ -18,7 +18,7 @@
  * the machine as a whole (with its softirq share: loopback networking), from /proc.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -27,6 +27,7 @@ import { Redis } from "ioredis";
 import { Client, Pool } from "pg";
 import { SLA_TIER_NAMES } from "../src/config";
 import { random, Vocabulary } from "./corpus";
+import { cpuOf, cpuOfAll, machine, syscallsOf } from "./proc";
 import { SEARCH_SQL_WITHOUT_RLS } from "./search-sql";
 
 const SERVICE_DIR = path.resolve(__dirname, "../..");
@@ -53,59 +54,6 @@ const ATTACH = argv.includes("--attach") ? argv[argv.indexOf("--attach") + 1] : 
 const PG = { host: "127.0.0.1", port: 5432, user: "postgres", database: "search_bench" };
 const REDIS_URL = "redis://127.0.0.1:6379";
 const PREFIX = "probe:";
-const TICK_US = 1e6 / 100; // USER_HZ
-
-/**
- * user + system CPU µs of one process and of its children that have exited, from
- * /proc/<pid>/stat: a PostgreSQL backend that exits during a measurement (a pool closing)
- * leaves its time in the postmaster's children's time, so the sum over the live processes
- * still counts it.
- */
-function cpuOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
-    return (utime + stime + cutime + cstime) * TICK_US;
-  } catch {
-    return 0;
-  }
-}
-
-/** Read and write system calls of one process, from /proc/<pid>/io. */
-function syscallsOf(pid: number): { reads: number; writes: number } {
-  try {
-    const io = readFileSync(`/proc/${pid}/io`, "utf8");
-    const get = (k: string) => Number(new RegExp(`^${k}: (\\d+)`, "m").exec(io)?.[1] ?? 0);
-    return { reads: get("syscr"), writes: get("syscw") };
-  } catch {
-    return { reads: 0, writes: 0 };
-  }
-}
-
-function pidsNamed(name: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === name) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
-
-/** The machine: busy and softirq µs over all CPUs, from /proc/stat. */
-function machine(): { busy: number; softirq: number } {
-  const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0].split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = cpu;
-  return {
-    busy: (user + nice + system + irq + softirq + steal) * TICK_US,
-    softirq: softirq * TICK_US,
-  };
-}
-
 interface Sample {
   service: number;
   serviceReads: number;
@@ -125,8 +73,8 @@ function sample(servicePid: number | undefined): Sample {
     service: servicePid ? cpuOf(servicePid) : 0,
     serviceReads: io.reads,
     serviceWrites: io.writes,
-    redis: pidsNamed("redis-server").reduce((s, p) => s + cpuOf(p), 0),
-    postgres: pidsNamed("postgres").reduce((s, p) => s + cpuOf(p), 0),
+    redis: cpuOfAll("redis-server"),
+    postgres: cpuOfAll("postgres"),
     self: self.user + self.system,
     busy: m.busy,
     softirq: m.softirq,
