@@ -135,6 +135,7 @@ export class InfraStack extends TerraformStack {
       replicationGroupId: cache.replicationGroupId,
       memberClusterIds: cache.memberClusterIds,
       replicasPerShard: cache.replicasPerShard,
+      evictionPolicy: cache.evictionPolicy,
     };
     const alarms = new PlatformAlarms(this, "alarms", {
       namePrefix: prefix,

@@ -34,6 +34,14 @@ export const REDIS_EVICTION_POLICIES = [
 export type RedisEvictionPolicy = (typeof REDIS_EVICTION_POLICIES)[number];
 
 /**
+ * Whether Redis may evict any key to make room (`allkeys-*`): then a warm cache sits at
+ * maxmemory by design, and memory in use says nothing about its health (evictions do).
+ */
+export function evictsAnyKey(policy: RedisEvictionPolicy | undefined): boolean {
+  return policy !== undefined && policy.startsWith("allkeys-");
+}
+
+/**
  * The `default` user of the user group: ElastiCache requires a user named "default" in every
  * user group; this one is switched off (`off`) and allowed nothing (`-@all`), so a client that
  * does not authenticate as the application user can run no command at all.
@@ -214,6 +222,8 @@ export class RedisCache extends Construct {
   public readonly memberClusterIds: readonly string[];
   public readonly shards: number;
   public readonly replicasPerShard: number;
+  /** `maxmemory-policy`. */
+  public readonly evictionPolicy: RedisEvictionPolicy;
   /** RBAC user the application authenticates as with IAM. */
   public readonly appUserName: string;
   public readonly appUserArn: string;
@@ -324,6 +334,7 @@ export class RedisCache extends Construct {
     this.replicationGroupId = replicationGroupId;
     this.shards = shards;
     this.replicasPerShard = replicasPerShard;
+    this.evictionPolicy = evictionPolicy;
     this.clusterMode = clusterMode;
     this.transitEncryption = transitEncryption;
     this.keyPrefix = keyPrefix;

@@ -19,6 +19,7 @@ import {
   resourceName,
   validateProps,
 } from "../core";
+import { evictsAnyKey, type RedisEvictionPolicy } from "../data/redis-cache";
 
 const GIB = 1024 ** 3;
 
@@ -123,9 +124,9 @@ export interface PlatformAlarmThresholds {
   /** @default 75 */
   readonly redisEngineCpuPercent?: number;
   /**
-   * Share of maxmemory in use. With an `allkeys-*` eviction policy a warm cache runs close to
-   * 100% by design: then the evictions alarm is the one that matters, and this one says the
-   * cache is full, not broken.
+   * Share of maxmemory in use. Alarmed on only when the cache's eviction policy is not
+   * `allkeys-*` (see `RedisAlarmSubject.evictionPolicy`): there a warm cache runs at 100% by
+   * design, and the evictions alarm is the one that matters.
    * @default 75
    */
   readonly redisMemoryPercent?: number;
@@ -196,6 +197,14 @@ export interface RedisAlarmSubject {
   readonly memberClusterIds: readonly string[];
   /** Replication lag is alarmed on only when there are replicas. */
   readonly replicasPerShard: number;
+  /**
+   * `maxmemory-policy`. With an `allkeys-*` policy (RedisCache's default) a full cache is its
+   * steady state, so there is no memory alarm, which would always fire: the evictions alarm says
+   * when the working set no longer fits. With a `volatile-*` policy keys without a TTL can fill
+   * memory and make writes fail, so memory is alarmed on.
+   * @default - unknown: memory is alarmed on
+   */
+  readonly evictionPolicy?: RedisEvictionPolicy;
 }
 
 export interface PlatformAlarmsProps {
@@ -565,15 +574,17 @@ export class PlatformAlarms extends Construct implements AlarmTopicReference {
         comparison: "GreaterThanThreshold",
         threshold: t.redisEngineCpuPercent,
       });
-      this.addAlarm(`redis-${node}-memory`, {
-        description:
-          `Redis ${node} memory > ${t.redisMemoryPercent}% of maxmemory for 15 min. Check first: ` +
-          "Evictions and the hit rate (a full LRU cache is expected; falling hits are not), then " +
-          "keys written without a TTL.",
-        metric: redis(node, "DatabaseMemoryUsagePercentage"),
-        comparison: "GreaterThanThreshold",
-        threshold: t.redisMemoryPercent,
-      });
+      if (!evictsAnyKey(cache.evictionPolicy)) {
+        this.addAlarm(`redis-${node}-memory`, {
+          description:
+            `Redis ${node} memory > ${t.redisMemoryPercent}% of maxmemory for 15 min. Check ` +
+            "first: keys written without a TTL (with a volatile-* policy only keys with one can " +
+            "be evicted), then Evictions and a larger node type.",
+          metric: redis(node, "DatabaseMemoryUsagePercentage"),
+          comparison: "GreaterThanThreshold",
+          threshold: t.redisMemoryPercent,
+        });
+      }
       this.addAlarm(`redis-${node}-evictions`, {
         description:
           `Redis ${node} evicting > ${t.redisEvictionsPer5Minutes} keys per 5 min for 15 min: ` +

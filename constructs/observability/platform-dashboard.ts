@@ -3,6 +3,7 @@ import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { isKnown, resourceName, validateProps } from "../core";
+import { evictsAnyKey, type RedisEvictionPolicy } from "../data/redis-cache";
 import {
   type AuroraAlarmSubject,
   type PlatformAlarmThresholds,
@@ -82,6 +83,12 @@ export interface TextWidget extends WidgetPosition {
 export interface RedisDashboardSubject {
   readonly replicationGroupId: string;
   readonly memberClusterIds: readonly string[];
+  /**
+   * `maxmemory-policy`: the memory graph shows the alarm's threshold only where PlatformAlarms
+   * makes a memory alarm (not with `allkeys-*`).
+   * @default - unknown: the threshold is shown
+   */
+  readonly evictionPolicy?: RedisEvictionPolicy;
 }
 
 /** Something that has alarms (a `PlatformAlarms` is one). */
@@ -320,7 +327,9 @@ function cacheSection(
   layout.place(
     graph("Memory used (% of maxmemory)", region, perNode("DatabaseMemoryUsagePercentage"), {
       yAxis: PERCENT_AXIS,
-      threshold: { label: "alarm", value: t.redisMemoryPercent },
+      threshold: evictsAnyKey(cache.evictionPolicy)
+        ? undefined
+        : { label: "alarm", value: t.redisMemoryPercent },
     }),
   );
   layout.place(graph("Evictions", region, perNode("Evictions"), { stat: "Sum" }));

@@ -328,6 +328,22 @@ describe("PlatformAlarms", () => {
       },
     );
 
+    it.each<[RedisAlarmSubject["evictionPolicy"], boolean]>([
+      ["allkeys-lru", false],
+      ["allkeys-lfu", false],
+      ["volatile-lru", true],
+      ["volatile-ttl", true],
+      [undefined, true],
+    ])("with eviction policy %s, alarms on memory: %s", (evictionPolicy, alarmed) => {
+      // A warm allkeys-* cache sits at maxmemory by design: a memory alarm would always fire.
+      const alarms = alarmsOf(build({ cache: { ...cache, evictionPolicy } }));
+
+      expect(Object.keys(alarms).filter((name) => name.endsWith("-memory"))).toEqual(
+        alarmed ? ["redis-search-prod-001-memory", "redis-search-prod-002-memory"] : [],
+      );
+      expect(alarms).toHaveProperty(["redis-search-prod-001-evictions"]);
+    });
+
     it("takes its thresholds from props", () => {
       const alarms = alarmsOf(
         build({

@@ -237,6 +237,12 @@ describe("PlatformDashboard", () => {
     });
   });
 
+  it("draws no memory threshold for an allkeys-* cache, which has no memory alarm", () => {
+    const g = graphs(build({ cache: { ...cache, evictionPolicy: "allkeys-lru" } }).body);
+
+    expect(g["Memory used (% of maxmemory)"].annotations).toBeUndefined();
+  });
+
   it("shows the state of every alarm, including alarms added after the dashboard", () => {
     // GIVEN a dashboard created before the last alarm was added
     const s = synth((scope) => {
