@@ -130,6 +130,7 @@ export class InfraStack extends TerraformStack {
       clusterIdentifier: database.clusterIdentifier,
       instanceIdentifiers: database.instanceIdentifiers,
       readerInstanceIdentifiers: database.readerInstanceIdentifiers,
+      maxReaders: database.maxReaders,
     };
     const cacheSubject = {
       replicationGroupId: cache.replicationGroupId,

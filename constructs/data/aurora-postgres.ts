@@ -202,6 +202,11 @@ export class AuroraPostgres extends Construct {
   /** The instance created as the writer (a failover may promote a reader). */
   public readonly writerInstanceIdentifier: string;
   public readonly readerInstanceIdentifiers: readonly string[];
+  /**
+   * The most readers the cluster can have: the provisioned ones, or Aurora Auto Scaling's
+   * maximum if that is higher (those instances are not in Terraform).
+   */
+  public readonly maxReaders: number;
   /** Log group receiving the PostgreSQL log. */
   public readonly logGroupName: string;
   public readonly cluster: RdsCluster;
@@ -316,6 +321,7 @@ export class AuroraPostgres extends Construct {
     );
     this.writerInstanceIdentifier = this.instanceIdentifiers[0];
     this.readerInstanceIdentifiers = this.instanceIdentifiers.slice(1);
+    this.maxReaders = Math.max(readers, autoscaling?.maxReaders ?? 0);
     const lifecycle = preventDestroy ? { preventDestroy: true } : undefined;
 
     // Network: subnet group in the isolated subnets, a security group admitting the clients.

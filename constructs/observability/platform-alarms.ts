@@ -179,6 +179,24 @@ export interface AuroraAlarmSubject {
   /** Every provisioned instance, the writer first. */
   readonly instanceIdentifiers: readonly string[];
   readonly readerInstanceIdentifiers: readonly string[];
+  /**
+   * The most readers the cluster can have, Aurora Auto Scaling's included. When it is more than
+   * `readerInstanceIdentifiers`, readers exist that Terraform does not know, so readers are
+   * alarmed on by role (`Role=READER`, as AWS recommends for Aurora), which covers every one of
+   * them, instead of by instance; the writer keeps its instance alarms.
+   * @default - the provisioned readers only
+   */
+  readonly maxReaders?: number;
+}
+
+/** What one set of Aurora alarms watches: an instance, or the readers by role. */
+interface DatabaseAlarmSubject {
+  /** In alarm ids: the instance, or `<cluster>-readers`. */
+  readonly id: string;
+  /** In descriptions. */
+  readonly name: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly reader: boolean;
 }
 
 /** Alarms on an Aurora cluster and the sizing they are computed from. */
@@ -335,6 +353,25 @@ export class PlatformAlarms extends Construct implements AlarmTopicReference {
       },
       ...(props.database
         ? [
+            {
+              violated:
+                isKnown(props.database.cluster.maxReaders) &&
+                props.database.cluster.maxReaders !== undefined &&
+                !(
+                  Number.isInteger(props.database.cluster.maxReaders) &&
+                  props.database.cluster.maxReaders >= 0
+                ),
+              message: `\`database.cluster.maxReaders\` must be a whole number ≥ 0, got ${props.database.cluster.maxReaders}`,
+            },
+            {
+              // Readers alarmed on by role are named after the cluster.
+              violated:
+                (props.database.cluster.maxReaders ?? 0) >
+                  props.database.cluster.readerInstanceIdentifiers.length &&
+                !isKnown(props.database.cluster.clusterIdentifier),
+              message:
+                "`database.cluster.clusterIdentifier` must be known at synth time when readers scale out (their alarms are named after it), got a Terraform token",
+            },
             positiveRule("database.instanceMemoryGiB", props.database.instanceMemoryGiB),
             {
               violated:
@@ -482,71 +519,104 @@ export class PlatformAlarms extends Construct implements AlarmTopicReference {
     const freeableMemoryBytes = Math.round((memoryBytes * t.auroraFreeableMemoryPercent) / 100);
     const freeLocalStorageBytes = Math.round((memoryBytes * t.auroraFreeLocalStoragePercent) / 100);
     const connections = Math.floor((options.maxConnections * t.auroraConnectionsPercent) / 100);
-    const rds = (instance: string, metricName: string, statistic = "Average"): AlarmMetric => ({
+    const cluster = options.cluster;
+    const byRole = (cluster.maxReaders ?? 0) > cluster.readerInstanceIdentifiers.length;
+    const subjects: DatabaseAlarmSubject[] = [
+      ...cluster.instanceIdentifiers.slice(0, byRole ? 1 : undefined).map((instance) => ({
+        id: instance,
+        name: `Aurora ${instance}`,
+        dimensions: { DBInstanceIdentifier: instance },
+        reader: cluster.readerInstanceIdentifiers.includes(instance),
+      })),
+      ...(byRole
+        ? [
+            {
+              id: `${cluster.clusterIdentifier}-readers`,
+              name: `Aurora ${cluster.clusterIdentifier}'s readers (the worst of up to ${cluster.maxReaders}, Auto Scaling's included)`,
+              dimensions: { DBClusterIdentifier: cluster.clusterIdentifier, Role: "READER" },
+              reader: true,
+            },
+          ]
+        : []),
+    ];
+    const rds = (subject: DatabaseAlarmSubject, metricName: string, statistic: string) => ({
       namespace: "AWS/RDS",
       metricName,
-      dimensions: { DBInstanceIdentifier: instance },
+      dimensions: subject.dimensions,
       statistic,
     });
+    // By role, the statistic runs over every reader's datapoints: Maximum and Minimum watch the
+    // worst reader, where an average would hide one among healthy ones. No readers (scaled in
+    // to none) is no breach.
+    const worst = (subject: DatabaseAlarmSubject, average: string, worstOf: string) =>
+      "Role" in subject.dimensions ? worstOf : average;
+    const missing = (subject: DatabaseAlarmSubject) =>
+      "Role" in subject.dimensions ? { treatMissingData: "notBreaching" as const } : {};
 
-    for (const instance of options.cluster.instanceIdentifiers) {
-      this.addAlarm(`aurora-${instance}-cpu`, {
+    for (const subject of subjects) {
+      const { id, name } = subject;
+      this.addAlarm(`aurora-${id}-cpu`, {
         description:
-          `Aurora ${instance} CPU > ${t.auroraCpuPercent}% for 15 min. Check first: Performance ` +
+          `${name} CPU > ${t.auroraCpuPercent}% for 15 min. Check first: Performance ` +
           "Insights top SQL by load and their wait events; then whether reads can move to readers.",
-        metric: rds(instance, "CPUUtilization"),
+        metric: rds(subject, "CPUUtilization", worst(subject, "Average", "Maximum")),
         comparison: "GreaterThanThreshold",
         threshold: t.auroraCpuPercent,
+        ...missing(subject),
       });
-      this.addAlarm(`aurora-${instance}-freeable-memory`, {
+      this.addAlarm(`aurora-${id}-freeable-memory`, {
         description:
-          `Aurora ${instance} freeable memory < ${t.auroraFreeableMemoryPercent}% of ` +
+          `${name} freeable memory < ${t.auroraFreeableMemoryPercent}% of ` +
           `${options.instanceMemoryGiB} GiB (${formatBytes(freeableMemoryBytes)}) for 15 min. ` +
           "Check first: connection count (each backend holds memory) and sorts or hashes using " +
           "work_mem in Performance Insights; then a larger instance class.",
-        metric: rds(instance, "FreeableMemory"),
+        metric: rds(subject, "FreeableMemory", worst(subject, "Average", "Minimum")),
         comparison: "LessThanThreshold",
         threshold: freeableMemoryBytes,
+        ...missing(subject),
       });
-      this.addAlarm(`aurora-${instance}-connections`, {
+      this.addAlarm(`aurora-${id}-connections`, {
         description:
-          `Aurora ${instance} connections > ${t.auroraConnectionsPercent}% of max_connections ` +
+          `${name} connections > ${t.auroraConnectionsPercent}% of max_connections ` +
           `(${connections} of ${options.maxConnections}) for 5 min. Check first: pods × pool size ` +
           "against max_connections (did the HPA scale out?) and idle-in-transaction sessions in " +
           "pg_stat_activity.",
-        metric: rds(instance, "DatabaseConnections", "Maximum"),
+        metric: rds(subject, "DatabaseConnections", "Maximum"),
         comparison: "GreaterThanThreshold",
         threshold: connections,
         periodSeconds: 60,
         evaluationPeriods: 5,
+        ...missing(subject),
       });
-      this.addAlarm(`aurora-${instance}-deadlocks`, {
+      this.addAlarm(`aurora-${id}-deadlocks`, {
         description:
-          `Aurora ${instance} deadlocks recurring (> ${t.auroraDeadlocksPerSecond}/s in 2 of 3 ` +
+          `${name} deadlocks recurring (> ${t.auroraDeadlocksPerSecond}/s in 2 of 3 ` +
           "five-minute periods). Check first: the PostgreSQL log's deadlock reports (both " +
           "statements are logged) and the order in which the code takes row locks.",
-        metric: rds(instance, "Deadlocks", "Maximum"),
+        metric: rds(subject, "Deadlocks", "Maximum"),
         comparison: "GreaterThanThreshold",
         threshold: t.auroraDeadlocksPerSecond,
         datapointsToAlarm: 2,
+        ...missing(subject),
       });
-      this.addAlarm(`aurora-${instance}-free-local-storage`, {
+      this.addAlarm(`aurora-${id}-free-local-storage`, {
         description:
-          `Aurora ${instance} free local storage < ${formatBytes(freeLocalStorageBytes)} ` +
+          `${name} free local storage < ${formatBytes(freeLocalStorageBytes)} ` +
           `(${t.auroraFreeLocalStoragePercent}% of memory) for 15 min. Check first: temporary ` +
           "files in the PostgreSQL log (log_temp_files) from sorts and hash joins spilling to disk.",
-        metric: rds(instance, "FreeLocalStorage"),
+        metric: rds(subject, "FreeLocalStorage", worst(subject, "Average", "Minimum")),
         comparison: "LessThanThreshold",
         threshold: freeLocalStorageBytes,
+        ...missing(subject),
       });
-    }
-    for (const reader of options.cluster.readerInstanceIdentifiers) {
-      this.addAlarm(`aurora-${reader}-replica-lag`, {
+      if (!subject.reader) continue;
+      this.addAlarm(`aurora-${id}-replica-lag`, {
         description:
-          `Aurora reader ${reader} replica lag > ${t.auroraReplicaLagMs} ms for 5 min: reads ` +
+          `${"Role" in subject.dimensions ? name : `Aurora reader ${id}`} replica lag > ` +
+          `${t.auroraReplicaLagMs} ms for 5 min: reads ` +
           "are stale. Check first: the writer's write load (WriteIOPS, commit latency) and long " +
           "queries on the reader holding back replay.",
-        metric: rds(reader, "AuroraReplicaLag", "Maximum"),
+        metric: rds(subject, "AuroraReplicaLag", "Maximum"),
         comparison: "GreaterThanThreshold",
         threshold: t.auroraReplicaLagMs,
         periodSeconds: 60,

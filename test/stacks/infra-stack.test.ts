@@ -106,11 +106,15 @@ describe("InfraStack", () => {
   });
 
   it("sizes the connections alarm from the instance class's max_connections", () => {
-    // prod: db.r7g.xlarge, 32 GiB → max_connections 3357; alarm at 80%.
+    // prod: db.r7g.xlarge, 32 GiB → max_connections 3357; alarm at 80%. Readers scale out to
+    // five, so the writer is alarmed on by instance and the readers by role.
     const connections = of("prod", "aws_cloudwatch_metric_alarm").filter(
       (a) => a.metric_name === "DatabaseConnections",
     );
-    expect(connections).toHaveLength(3);
+    expect(connections.map((a) => a.dimensions)).toEqual([
+      { DBInstanceIdentifier: "search-prod-1" },
+      { DBClusterIdentifier: "search-prod", Role: "READER" },
+    ]);
     for (const alarm of connections) expect(alarm.threshold).toBe(Math.floor(3357 * 0.8));
   });
 

@@ -263,6 +263,17 @@ describe("AuroraPostgres", () => {
       });
     });
 
+    it.each<[number, AuroraPostgresProps["readerAutoscaling"], number]>([
+      [2, { minReaders: 2, maxReaders: 5 }, 5],
+      [2, undefined, 2],
+      [0, undefined, 0],
+    ])(
+      "reports the most readers the cluster can have (%i provisioned, %o)",
+      (readers, readerAutoscaling, maxReaders) => {
+        expect(build({ readers, readerAutoscaling }).built.maxReaders).toBe(maxReaders);
+      },
+    );
+
     it("takes cooldowns from props", () => {
       const s = build({
         readerAutoscaling: {

@@ -245,6 +245,67 @@ describe("PlatformAlarms", () => {
       },
     );
 
+    it("alarms on readers by role when Auto Scaling can add readers Terraform does not know", () => {
+      // GIVEN two provisioned readers and up to five
+      const alarms = alarmsOf(
+        build({ database: { ...database, cluster: { ...database.cluster, maxReaders: 5 } } }),
+      );
+
+      // THEN the writer keeps its instance alarms; every reader is watched through Role=READER
+      const metrics = ["cpu", "freeable-memory", "connections", "deadlocks", "free-local-storage"];
+      expect(Object.keys(alarms).sort()).toEqual(
+        [
+          ...metrics.map((m) => `aurora-search-prod-1-${m}`),
+          ...[...metrics, "replica-lag"].map((m) => `aurora-search-prod-readers-${m}`),
+        ].sort(),
+      );
+      const readers = { DBClusterIdentifier: "search-prod", Role: "READER" };
+      expect(
+        Object.entries(alarms)
+          .filter(([name]) => name.startsWith("aurora-search-prod-readers-"))
+          .map(([name, a]) => [name, a.dimensions, a.statistic, a.treat_missing_data])
+          .sort(),
+      ).toEqual([
+        ["aurora-search-prod-readers-connections", readers, "Maximum", "notBreaching"],
+        ["aurora-search-prod-readers-cpu", readers, "Maximum", "notBreaching"],
+        ["aurora-search-prod-readers-deadlocks", readers, "Maximum", "notBreaching"],
+        ["aurora-search-prod-readers-free-local-storage", readers, "Minimum", "notBreaching"],
+        ["aurora-search-prod-readers-freeable-memory", readers, "Minimum", "notBreaching"],
+        ["aurora-search-prod-readers-replica-lag", readers, "Maximum", "notBreaching"],
+      ]);
+      expect(alarms["aurora-search-prod-readers-cpu"].alarm_description).toMatch(
+        /^Aurora search-prod's readers \(the worst of up to 5, Auto Scaling's included\) CPU > 80% for 15 min\. Check first: /,
+      );
+    });
+
+    it("alarms on readers by instance when every reader is provisioned", () => {
+      const alarms = alarmsOf(
+        build({ database: { ...database, cluster: { ...database.cluster, maxReaders: 2 } } }),
+      );
+
+      expect(Object.keys(alarms).filter((n) => n.includes("readers"))).toEqual([]);
+      expect(alarms).toHaveProperty(["aurora-search-prod-3-replica-lag"]);
+    });
+
+    it.each<[string, Partial<DatabaseAlarmsOptions["cluster"]>, string]>([
+      [
+        "fails when maxReaders is not a whole number",
+        { maxReaders: 1.5 },
+        "`database.cluster.maxReaders` must be a whole number ≥ 0, got 1.5",
+      ],
+      [
+        "fails when readers scale out and the cluster identifier is a token",
+        { clusterIdentifier: Token.asString({ Ref: "cluster" }), maxReaders: 5 },
+        "`database.cluster.clusterIdentifier` must be known at synth time when readers scale out (their alarms are named after it), got a Terraform token",
+      ],
+    ])("%s", (_name, cluster, problem) => {
+      expect(
+        problemsOf(() =>
+          build({ database: { ...database, cluster: { ...database.cluster, ...cluster } } }),
+        ),
+      ).toEqual([problem]);
+    });
+
     it("takes CPU, lag and deadlock thresholds from props", () => {
       const alarms = alarmsOf(
         build({
