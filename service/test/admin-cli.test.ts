@@ -1,8 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { runAdmin } from "../src/admin/cli";
-import { PG, REDIS_URL, TestEnvironment, type TestServer } from "./support/environment";
+import { TestEnvironment, type TestServer } from "./support/environment";
 
 const env = new TestEnvironment();
 let server: TestServer;
@@ -13,25 +9,8 @@ beforeAll(async () => {
 });
 afterAll(() => env.tearDown());
 
-async function admin(...argv: string[]) {
-  const dir = mkdtempSync(path.join(tmpdir(), "search-admin-"));
-  const config = path.join(dir, "settings.json");
-  writeFileSync(config, JSON.stringify({ redis: { keyPrefix: env.redisPrefix } }));
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runAdmin(argv, {
-    env: {
-      PGHOST: PG.host,
-      PGPORT: String(PG.port),
-      PGUSER: PG.user,
-      PGDATABASE: env.database,
-      REDIS_URL,
-      SERVICE_CONFIG: config,
-    },
-    stdout: (line) => out.push(line),
-    stderr: (line) => err.push(line),
-  });
-  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+function admin(...argv: string[]) {
+  return env.admin(argv, { settings: {} });
 }
 
 describe("admin CLI", () => {

@@ -9,7 +9,6 @@ import { KeyObject, randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { inspect } from "node:util";
 import type { Client } from "pg";
-import { runAdmin } from "../../src/admin/cli";
 import { InvalidSettingsError } from "../../src/config";
 import { loadConfig, type AuditKeyMaterial } from "../../src/config/load";
 import {
@@ -18,7 +17,7 @@ import {
   auditKeyMaterial,
   resolveAuditKeys,
 } from "../../src/governance/audit-key-derivation";
-import { PG, TestEnvironment, type TestServer } from "../support/environment";
+import { TestEnvironment, type TestServer } from "../support/environment";
 import { KmsStandIn } from "../support/kms-stand-in";
 import { eventually } from "./helpers";
 
@@ -322,21 +321,8 @@ describe("checkpoints under the derived key", () => {
       }
     });
 
-    async function auditVerify(tenantId: string, extra: Record<string, string>) {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runAdmin(["audit-verify", "--tenant", tenantId], {
-        env: {
-          ...productionEnv(extra),
-          PGHOST: PG.host,
-          PGPORT: String(PG.port),
-          PGUSER: PG.user,
-          PGDATABASE: env.database,
-        },
-        stdout: (line) => out.push(line),
-        stderr: (line) => err.push(line),
-      });
-      return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+    function auditVerify(tenantId: string, extra: Record<string, string>) {
+      return env.admin(["audit-verify", "--tenant", tenantId], { env: productionEnv(extra) });
     }
 
     it("verifies the old checkpoints with the previous KMS key", async () => {
@@ -380,24 +366,13 @@ describe("checkpoints under the derived key", () => {
 
 describe("audit-maintenance", () => {
   it("runs in production with no audit key at all: it neither signs nor verifies", async () => {
-    const out: string[] = [];
-    const err: string[] = [];
-
-    const code = await runAdmin(["audit-maintenance"], {
-      env: {
-        NODE_ENV: "production",
-        PGHOST: PG.host,
-        PGPORT: String(PG.port),
-        PGUSER: PG.user,
-        PGDATABASE: env.database,
-      },
-      stdout: (line) => out.push(line),
-      stderr: (line) => err.push(line),
+    const { code, stdout, stderr } = await env.admin(["audit-maintenance"], {
+      env: { NODE_ENV: "production" },
     });
 
-    expect(err).toEqual([]);
+    expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(JSON.parse(out.join("\n"))).toEqual({
+    expect(JSON.parse(stdout)).toEqual({
       created: expect.any(Array),
       dropped: [],
       retentionInDays: 730,

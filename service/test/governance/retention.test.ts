@@ -3,14 +3,10 @@
  * retention period by the maintenance routine (`admin.js audit-maintenance`), with the chain
  * still verifiable from the first record left. And the CLI's own chain verification.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { Client } from "pg";
-import { runAdmin } from "../../src/admin/cli";
 import type { ServiceSettingsInput } from "../../src/config";
 import { canonicalForm, newRecordId, type AuditRecord } from "../../src/governance/audit-record";
-import { PG, REDIS_URL, TestEnvironment, type TestServer } from "../support/environment";
+import { TestEnvironment, type TestServer } from "../support/environment";
 import { asTamperingOwner, auditRows, auditRowsOf, eventually } from "./helpers";
 
 const env = new TestEnvironment();
@@ -30,22 +26,8 @@ afterAll(async () => {
 });
 
 async function admin(settings: ServiceSettingsInput, ...argv: string[]) {
-  const config = path.join(mkdtempSync(path.join(tmpdir(), "search-admin-")), "settings.json");
-  writeFileSync(config, JSON.stringify({ ...settings, redis: { keyPrefix: env.redisPrefix } }));
-  const out: string[] = [];
-  const code = await runAdmin(argv, {
-    env: {
-      PGHOST: PG.host,
-      PGPORT: String(PG.port),
-      PGUSER: PG.user,
-      PGDATABASE: env.database,
-      REDIS_URL,
-      SERVICE_CONFIG: config,
-    },
-    stdout: (line) => out.push(line),
-    stderr: (line) => out.push(line),
-  });
-  return { code, output: JSON.parse(out.join("\n")) };
+  const { code, stdout, stderr } = await env.admin(argv, { settings });
+  return { code, output: JSON.parse([stdout, stderr].filter(Boolean).join("\n")) };
 }
 
 interface Partition {

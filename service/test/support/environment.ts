@@ -4,11 +4,15 @@
  * started in-process on port 0, connected as search_app.
  */
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { Writable } from "node:stream";
 import { Redis } from "ioredis";
 import { Client, Pool } from "pg";
 import pino from "pino";
 import { createDependencies } from "../../src/adapters/dependency";
+import { runAdmin } from "../../src/admin/cli";
 import { Database } from "../../src/adapters/postgres/database";
 import { migrate } from "../../src/adapters/postgres/migrations";
 import {
@@ -151,6 +155,39 @@ export class TestEnvironment {
       adminKey: apiKey,
       key: async (role) => (await createTenantKey(owner, tenantId, role)).apiKey,
     };
+  }
+
+  /**
+   * Runs the admin CLI in-process against this database, as its owner. With `settings`, they
+   * go in a SERVICE_CONFIG file (with this environment's Redis prefix) and REDIS_URL is set;
+   * `env` adds variables (or unsets them with undefined).
+   */
+  async admin(
+    argv: readonly string[],
+    options: { settings?: ServiceSettingsInput; env?: Record<string, string | undefined> } = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    const variables: Record<string, string | undefined> = {
+      PGHOST: PG.host,
+      PGPORT: String(PG.port),
+      PGUSER: PG.user,
+      PGDATABASE: this.database,
+    };
+    if (options.settings) {
+      const file = path.join(mkdtempSync(path.join(tmpdir(), "search-admin-")), "settings.json");
+      writeFileSync(
+        file,
+        JSON.stringify({ ...options.settings, redis: { keyPrefix: this.redisPrefix } }),
+      );
+      Object.assign(variables, { REDIS_URL, SERVICE_CONFIG: file });
+    }
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runAdmin([...argv], {
+      env: { ...options.env, ...variables },
+      stdout: (line) => out.push(line),
+      stderr: (line) => err.push(line),
+    });
+    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
   }
 
   /** A plain client as the given role (e.g. search_app), for checks below the API. */
