@@ -126,7 +126,7 @@ export interface PlatformAlarmThresholds {
   /**
    * Share of maxmemory in use. Alarmed on only when the cache's eviction policy is not
    * `allkeys-*` (see `RedisAlarmSubject.evictionPolicy`): there a warm cache runs at 100% by
-   * design, and the evictions alarm is the one that matters.
+   * design, and the node's memory is watched through swap and evictions instead.
    * @default 75
    */
   readonly redisMemoryPercent?: number;
@@ -140,6 +140,12 @@ export interface PlatformAlarmThresholds {
    * @default 1000
    */
   readonly redisEvictionsPer5Minutes?: number;
+  /**
+   * Swap in use on a cache node, MiB: the host is short of memory beyond maxmemory (the fork of
+   * a snapshot or a replica sync, client output buffers). AWS advises it stay under 50 MB.
+   * @default 50
+   */
+  readonly redisSwapUsageMiB?: number;
   /** @default 80 */
   readonly nodeCpuPercent?: number;
   /** @default 75 */
@@ -159,6 +165,7 @@ export const DEFAULT_ALARM_THRESHOLDS: Readonly<Required<PlatformAlarmThresholds
   redisCurrentConnections: 1000,
   redisReplicationLagSeconds: 1,
   redisEvictionsPer5Minutes: 1000,
+  redisSwapUsageMiB: 50,
   nodeCpuPercent: 80,
   nodeMemoryPercent: 75,
 };
@@ -217,10 +224,11 @@ export interface RedisAlarmSubject {
   readonly replicasPerShard: number;
   /**
    * `maxmemory-policy`. With an `allkeys-*` policy (RedisCache's default) a full cache is its
-   * steady state, so there is no memory alarm, which would always fire: the evictions alarm says
-   * when the working set no longer fits. With a `volatile-*` policy keys without a TTL can fill
-   * memory and make writes fail, so memory is alarmed on.
-   * @default - unknown: memory is alarmed on
+   * steady state, so there is no alarm on the share of maxmemory in use, which would always
+   * fire: swap says when the node runs short of memory, evictions when the working set no
+   * longer fits. With a `volatile-*` policy keys without a TTL can fill maxmemory and make
+   * writes fail, so that share is alarmed on too.
+   * @default - unknown: the share of maxmemory is alarmed on
    */
   readonly evictionPolicy?: RedisEvictionPolicy;
 }
@@ -330,6 +338,7 @@ export class PlatformAlarms extends Construct implements AlarmTopicReference {
           "redisCurrentConnections",
           "redisReplicationLagSeconds",
           "redisEvictionsPer5Minutes",
+          "redisSwapUsageMiB",
         ] as const
       ).map((name) => positiveRule(`thresholds.${name}`, thresholds[name])),
       {
@@ -655,6 +664,16 @@ export class PlatformAlarms extends Construct implements AlarmTopicReference {
           threshold: t.redisMemoryPercent,
         });
       }
+      this.addAlarm(`redis-${node}-swap`, {
+        description:
+          `Redis ${node} swap > ${t.redisSwapUsageMiB} MiB for 15 min: the node is short of ` +
+          "memory beyond maxmemory, and a swapping Redis slows every command. Check first: " +
+          "snapshots and replica syncs (each forks the process) and client output buffers (slow " +
+          "or blocked clients); then reserved-memory-percent or a larger node type.",
+        metric: redis(node, "SwapUsage", "Maximum"),
+        comparison: "GreaterThanThreshold",
+        threshold: t.redisSwapUsageMiB * 1024 * 1024,
+      });
       this.addAlarm(`redis-${node}-evictions`, {
         description:
           `Redis ${node} evicting > ${t.redisEvictionsPer5Minutes} keys per 5 min for 15 min: ` +

@@ -352,6 +352,7 @@ describe("PlatformAlarms", () => {
         [
           `redis-${node}-engine-cpu`,
           `redis-${node}-memory`,
+          `redis-${node}-swap`,
           `redis-${node}-evictions`,
           `redis-${node}-connections`,
         ] as string[];
@@ -370,6 +371,7 @@ describe("PlatformAlarms", () => {
       ["engine-cpu", "EngineCPUUtilization", "Average", "GreaterThanThreshold", 75, "missing"],
       ["memory", "DatabaseMemoryUsagePercentage", "Average", "GreaterThanThreshold", 75, "missing"],
       ["evictions", "Evictions", "Sum", "GreaterThanThreshold", 1000, "missing"],
+      ["swap", "SwapUsage", "Maximum", "GreaterThanThreshold", 50 * 1024 * 1024, "missing"],
       ["connections", "CurrentConnections", "Maximum", "GreaterThanThreshold", 1000, "missing"],
       ["replication-lag", "ReplicationLag", "Maximum", "GreaterThanThreshold", 1, "notBreaching"],
     ])(
@@ -403,6 +405,7 @@ describe("PlatformAlarms", () => {
         alarmed ? ["redis-search-prod-001-memory", "redis-search-prod-002-memory"] : [],
       );
       expect(alarms).toHaveProperty(["redis-search-prod-001-evictions"]);
+      expect(alarms).toHaveProperty(["redis-search-prod-001-swap"]);
     });
 
     it("takes its thresholds from props", () => {
@@ -415,15 +418,16 @@ describe("PlatformAlarms", () => {
             redisCurrentConnections: 5000,
             redisReplicationLagSeconds: 2,
             redisEvictionsPer5Minutes: 10,
+            redisSwapUsageMiB: 100,
           },
         }),
       );
 
       expect(
-        ["engine-cpu", "memory", "connections", "replication-lag", "evictions"].map(
+        ["engine-cpu", "memory", "connections", "replication-lag", "evictions", "swap"].map(
           (s) => alarms[`redis-search-prod-001-${s}`].threshold,
         ),
-      ).toEqual([60, 90, 5000, 2, 10]);
+      ).toEqual([60, 90, 5000, 2, 10, 100 * 1024 * 1024]);
     });
   });
 
@@ -495,14 +499,15 @@ describe("PlatformAlarms", () => {
     const s = build({ database, cache, eksClusterName: "search-prod" });
 
     const alarms = Object.values(s.resources("aws_cloudwatch_metric_alarm"));
-    expect(alarms).toHaveLength(31);
+    // Aurora 3 × 5 + 2 replica lags, Redis 2 × 5 + 2 replication lags, EKS 4
+    expect(alarms).toHaveLength(33);
     for (const alarm of alarms) {
       expect(alarm.alarm_actions).toEqual([TOPIC_ARN]);
       expect(alarm.ok_actions).toEqual([TOPIC_ARN]);
       expect(alarm).not.toHaveProperty("insufficient_data_actions");
       expect(alarm.alarm_description).toMatch(/\. Check first: .+\.$/);
     }
-    expect(s.built.alarmArns).toHaveLength(31);
+    expect(s.built.alarmArns).toHaveLength(33);
   });
 
   describe("addAlarm", () => {
