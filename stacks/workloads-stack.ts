@@ -176,6 +176,8 @@ export class WorkloadsStack extends TerraformStack {
       latencyP95Seconds: thresholds.latencyP95Seconds,
       serverErrorPercent: thresholds.serverErrorPercent,
       sustainedMinutes: thresholds.sustainedMinutes,
+      // No cache, no hit rate to watch.
+      cacheHitRateFloorPercent: this.settings.cache.enabled ? undefined : 0,
       namePrefix: `${prefix}-service`,
       context: { clusterName: infra.cluster.name, namespace: this.service.namespace },
     });

@@ -4,7 +4,9 @@ import { type AlarmTopicReference, resourceName, validateProps } from "../core";
 import {
   BREAKER_DEPENDENCIES,
   type BreakerDependency,
+  CACHE_RESULTS,
   P95_QUANTILE,
+  P99_QUANTILE,
   SERVICE_METRICS,
   STATUS_CLASS_LABEL,
   STATUS_CLASSES,
@@ -18,10 +20,29 @@ export interface ServiceAlarmsProps {
   /** The SLO's p95 latency for a search, in seconds: the latency alarm's threshold. */
   readonly latencyP95Seconds: number;
   /**
+   * Search p99 latency, in seconds, past which the tail is critical whatever the tier: users
+   * wait seconds for one search in a hundred.
+   * @default 2 (REFERENCE.md "search p99", critical)
+   */
+  readonly latencyP99CriticalSeconds?: number;
+  /**
    * Share of responses that may be 5xx, in percent.
    * @default 1 (REFERENCE.md)
    */
   readonly serverErrorPercent?: number;
+  /**
+   * Cache hit rate, in percent, below which the cache is probably down or useless (searches
+   * that skip an unreachable cache count as misses); 0 turns the alarm off, as it should be
+   * where `cache.enabled` is false.
+   * @default 10 (REFERENCE.md "cache hit rate", critical)
+   */
+  readonly cacheHitRateFloorPercent?: number;
+  /**
+   * Lookups a minute below which the hit rate is not judged: a quiet environment's few
+   * searches are too few to say anything.
+   * @default 100
+   */
+  readonly cacheMinimumLookupsPerMinute?: number;
   /**
    * Minutes the latency or the error rate must stay above threshold.
    * @default 5 (REFERENCE.md)
@@ -54,14 +75,20 @@ const BREAKER_FIRST_CHECKS: Record<BreakerDependency, string> = {
  * - search latency: the slowest pod's p95 above the tier's objective for 5 minutes
  *   (CloudWatch cannot merge the pods' summaries into one p95; the worst pod's is the
  *   conservative stand-in — one slow pod serves its share of users slowly);
+ * - tail latency: the slowest pod's search p99 above 2 s for 5 minutes (REFERENCE.md, critical);
  * - server errors: more than 1% of responses 5xx for 5 minutes (REFERENCE.md, critical);
+ * - cache hit rate: below 10% for a minute with at least 100 lookups (REFERENCE.md, critical:
+ *   the cache is probably down);
  * - circuit breakers: one alarm per dependency when more than half of the pods have its
  *   breaker open (the mean of a 0/1/2 gauge above 1), for a minute;
  * - silence: no metrics at all for 5 minutes means the other alarms are blind.
  */
 export class ServiceAlarms extends Construct {
   public readonly latencyAlarm: CloudwatchMetricAlarm;
+  public readonly tailLatencyAlarm: CloudwatchMetricAlarm;
   public readonly serverErrorAlarm: CloudwatchMetricAlarm;
+  /** Undefined when `cacheHitRateFloorPercent` is 0. */
+  public readonly cacheHitRateAlarm?: CloudwatchMetricAlarm;
   public readonly breakerAlarms: Readonly<Record<BreakerDependency, CloudwatchMetricAlarm>>;
   public readonly silenceAlarm: CloudwatchMetricAlarm;
 
@@ -69,6 +96,9 @@ export class ServiceAlarms extends Construct {
     super(scope, id);
     const serverErrorPercent = props.serverErrorPercent ?? 1;
     const sustainedMinutes = props.sustainedMinutes ?? 5;
+    const latencyP99CriticalSeconds = props.latencyP99CriticalSeconds ?? 2;
+    const cacheHitRateFloorPercent = props.cacheHitRateFloorPercent ?? 10;
+    const cacheMinimumLookups = props.cacheMinimumLookupsPerMinute ?? 100;
     const prefix = resourceName(this, props.namePrefix, 200);
     const { metricsNamespace: namespace, context } = props;
     const where = `namespace ${context.namespace} on EKS cluster ${context.clusterName}`;
@@ -77,6 +107,18 @@ export class ServiceAlarms extends Construct {
       {
         violated: !(props.latencyP95Seconds > 0),
         message: `\`latencyP95Seconds\` must be positive, got ${props.latencyP95Seconds}`,
+      },
+      {
+        violated: !(latencyP99CriticalSeconds > 0),
+        message: `\`latencyP99CriticalSeconds\` must be positive, got ${latencyP99CriticalSeconds}`,
+      },
+      {
+        violated: !(cacheHitRateFloorPercent >= 0 && cacheHitRateFloorPercent < 100),
+        message: `\`cacheHitRateFloorPercent\` must be from 0 to under 100, got ${cacheHitRateFloorPercent}`,
+      },
+      {
+        violated: !Number.isInteger(cacheMinimumLookups) || cacheMinimumLookups < 1,
+        message: `\`cacheMinimumLookupsPerMinute\` must be a whole number ≥ 1, got ${cacheMinimumLookups}`,
       },
       {
         violated: !(serverErrorPercent > 0 && serverErrorPercent < 100),
@@ -112,6 +154,68 @@ export class ServiceAlarms extends Construct {
       tags: { severity: "warning" },
       ...notify,
     });
+
+    this.tailLatencyAlarm = new CloudwatchMetricAlarm(this, "search-latency-p99", {
+      alarmName: `${prefix}-search-latency-p99`,
+      alarmDescription:
+        `[critical] Search p99 latency above ${latencyP99CriticalSeconds * 1000} ms for ${sustainedMinutes} minutes on at least one pod (${where}): one search in a hundred takes seconds. ` +
+        'Check first: the bulkhead (dependency_rejections_total{reason="bulkhead_full"}) and the pools (db_pool_connections waiting), then slow statements in Performance Insights, then a pod starved of CPU (its throttling in Container Insights).',
+      namespace,
+      metricName: SERVICE_METRICS.latencyQuantiles,
+      dimensions: { quantile: P99_QUANTILE },
+      statistic: "Maximum",
+      period: 60,
+      evaluationPeriods: sustainedMinutes,
+      datapointsToAlarm: sustainedMinutes,
+      threshold: latencyP99CriticalSeconds,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      tags: { severity: "critical" },
+      ...notify,
+    });
+
+    if (cacheHitRateFloorPercent > 0) {
+      const lookups = (result: string) => ({
+        id: result,
+        returnData: false,
+        metric: {
+          namespace,
+          metricName: SERVICE_METRICS.cacheRequests,
+          dimensions: { result },
+          stat: "Sum",
+          period: 60,
+        },
+      });
+      this.cacheHitRateAlarm = new CloudwatchMetricAlarm(this, "cache-hit-rate", {
+        alarmName: `${prefix}-cache-hit-rate`,
+        alarmDescription:
+          `[critical] Search cache hit rate below ${cacheHitRateFloorPercent}% for a minute, over at least ${cacheMinimumLookups} lookups (${where}): the cache is probably down. ` +
+          "Check first: the redis circuit breaker and dependency_fallbacks_total{kind=\"cache-bypassed\"} (searches that skip an unreachable cache count as misses), then ElastiCache's Evictions and memory, then a burst of writes (each write empties its tenant's cached searches).",
+        metricQuery: [
+          lookups(CACHE_RESULTS.hit),
+          lookups(CACHE_RESULTS.miss),
+          {
+            id: "lookups",
+            expression: `FILL(${CACHE_RESULTS.hit}, 0) + FILL(${CACHE_RESULTS.miss}, 0)`,
+            label: "lookups",
+            returnData: false,
+          },
+          {
+            id: "hitRate",
+            // Too few lookups to judge: reported as 100%, not a breach.
+            expression: `IF(lookups >= ${cacheMinimumLookups}, 100 * FILL(${CACHE_RESULTS.hit}, 0) / lookups, 100)`,
+            label: "hit rate %",
+            returnData: true,
+          },
+        ],
+        evaluationPeriods: 1,
+        threshold: cacheHitRateFloorPercent,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "notBreaching",
+        tags: { severity: "critical" },
+        ...notify,
+      });
+    }
 
     const countOf = (cls: string) => ({
       id: `c${cls[0]}`,

@@ -51,6 +51,11 @@ export const SEARCH_ROUTE_PATTERN = "^/v1/search$";
 
 /** The quantile the latency alarm watches, as the `quantile` label renders it. */
 export const P95_QUANTILE = "0.95";
+/** The quantile the tail-latency alarm watches. */
+export const P99_QUANTILE = "0.99";
+
+/** `search_cache_requests_total`'s `result` values: a lookup answered, or not, from the cache. */
+export const CACHE_RESULTS = { hit: "hit", miss: "miss" } as const;
 
 /**
  * The export rules for the search service's metrics. Every dimension set is small and bounded

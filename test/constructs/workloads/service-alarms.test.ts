@@ -27,7 +27,7 @@ function synth(overrides: Partial<ServiceAlarmsProps> = {}): Json[] {
   const stack = new TerraformStack(Testing.app(), "test");
   new ServiceAlarms(stack, "alarms", props(overrides));
   return Object.values(
-    (JSON.parse(Testing.synth(stack)) as Json).resource.cloudwatch_metric_alarm ?? {},
+    (JSON.parse(Testing.synth(stack)) as Json).resource.aws_cloudwatch_metric_alarm ?? {},
   );
 }
 
@@ -57,6 +57,54 @@ describe("ServiceAlarms", () => {
       comparison_operator: "GreaterThanThreshold",
       treat_missing_data: "notBreaching",
     });
+  });
+
+  it("alarms when the search p99 passes 2 s for five minutes, whatever the tier", () => {
+    expect(alarms["search-test-service-search-latency-p99"]).toMatchObject({
+      metric_name: SERVICE_METRICS.latencyQuantiles,
+      dimensions: { quantile: "0.99" },
+      statistic: "Maximum",
+      evaluation_periods: 5,
+      datapoints_to_alarm: 5,
+      threshold: 2,
+      comparison_operator: "GreaterThanThreshold",
+      treat_missing_data: "notBreaching",
+      tags: { severity: "critical" },
+    });
+  });
+
+  it("alarms when the cache hit rate falls below 10% over at least 100 lookups a minute", () => {
+    const alarm = alarms["search-test-service-cache-hit-rate"];
+    expect(alarm).toMatchObject({
+      threshold: 10,
+      evaluation_periods: 1,
+      comparison_operator: "LessThanThreshold",
+      treat_missing_data: "notBreaching",
+    });
+    const queries = Object.fromEntries(alarm.metric_query.map((q: Json) => [q.id, q]));
+    expect(queries.hit.metric).toEqual({
+      namespace: "SearchPlatform/test",
+      metric_name: SERVICE_METRICS.cacheRequests,
+      dimensions: { result: "hit" },
+      stat: "Sum",
+      period: 60,
+    });
+    expect(queries.miss.metric.dimensions).toEqual({ result: "miss" });
+    expect(queries.hitRate).toMatchObject({
+      expression: "IF(lookups >= 100, 100 * FILL(hit, 0) / lookups, 100)",
+      return_data: true,
+    });
+    // the dimension the alarm reads is one the collector publishes
+    const declared = searchServiceMetricDeclarations().find((d) =>
+      d.metric_name_selectors.includes(`^${SERVICE_METRICS.cacheRequests}$`),
+    )!;
+    expect(declared.dimensions).toEqual([["result"]]);
+  });
+
+  it("makes no hit-rate alarm when told the cache is off", () => {
+    const names = synth({ cacheHitRateFloorPercent: 0 }).map((a) => a.alarm_name);
+    expect(names).not.toContain("search-test-service-cache-hit-rate");
+    expect(names).toContain("search-test-service-search-latency-p99");
   });
 
   it("watches a metric and a dimension the collector publishes", () => {
@@ -135,6 +183,22 @@ describe("ServiceAlarms", () => {
       new InvalidPropsError("ServiceAlarms", [
         "`latencyP95Seconds` must be positive, got 0",
         "`serverErrorPercent` must be between 0 and 100, got 100",
+      ]),
+    );
+  });
+
+  it("fails on a tail-latency or hit-rate setting that cannot work", () => {
+    expect(() =>
+      synth({
+        latencyP99CriticalSeconds: -1,
+        cacheHitRateFloorPercent: 100,
+        cacheMinimumLookupsPerMinute: 0.5,
+      }),
+    ).toThrow(
+      new InvalidPropsError("ServiceAlarms", [
+        "`latencyP99CriticalSeconds` must be positive, got -1",
+        "`cacheHitRateFloorPercent` must be from 0 to under 100, got 100",
+        "`cacheMinimumLookupsPerMinute` must be a whole number ≥ 1, got 0.5",
       ]),
     );
   });
