@@ -7,6 +7,7 @@ import {
   CACHE_RESULTS,
   P95_QUANTILE,
   P99_QUANTILE,
+  RATE_LIMIT_TIERS,
   SERVICE_METRICS,
   STATUS_CLASS_LABEL,
   STATUS_CLASSES,
@@ -44,6 +45,18 @@ export interface ServiceAlarmsProps {
    */
   readonly cacheMinimumLookupsPerMinute?: number;
   /**
+   * Share of requests refused with 429, in percent, for 5 minutes: a warning (tenants pressing
+   * on their limits) and a critical level (a client gone wild, or limits set too low).
+   * @default { warning: 5, critical: 15 } (REFERENCE.md "rate-limit rejections")
+   */
+  readonly rateLimitRejectionPercent?: { readonly warning: number; readonly critical: number };
+  /**
+   * Requests a minute below which the share of 429s is not judged (a quiet environment's
+   * handful of requests says nothing).
+   * @default 100
+   */
+  readonly minimumRequestsPerMinute?: number;
+  /**
    * Minutes the latency or the error rate must stay above threshold.
    * @default 5 (REFERENCE.md)
    */
@@ -79,6 +92,8 @@ const BREAKER_FIRST_CHECKS: Record<BreakerDependency, string> = {
  * - server errors: more than 1% of responses 5xx for 5 minutes (REFERENCE.md, critical);
  * - cache hit rate: below 10% for a minute with at least 100 lookups (REFERENCE.md, critical:
  *   the cache is probably down);
+ * - rate-limit rejections: more than 5% (warning) or 15% (critical) of requests answered 429
+ *   for 5 minutes, with at least 100 requests a minute (REFERENCE.md);
  * - circuit breakers: one alarm per dependency when more than half of the pods have its
  *   breaker open (the mean of a 0/1/2 gauge above 1), for a minute;
  * - silence: no metrics at all for 5 minutes means the other alarms are blind.
@@ -89,6 +104,7 @@ export class ServiceAlarms extends Construct {
   public readonly serverErrorAlarm: CloudwatchMetricAlarm;
   /** Undefined when `cacheHitRateFloorPercent` is 0. */
   public readonly cacheHitRateAlarm?: CloudwatchMetricAlarm;
+  public readonly rateLimitAlarms: Readonly<Record<"warning" | "critical", CloudwatchMetricAlarm>>;
   public readonly breakerAlarms: Readonly<Record<BreakerDependency, CloudwatchMetricAlarm>>;
   public readonly silenceAlarm: CloudwatchMetricAlarm;
 
@@ -99,6 +115,8 @@ export class ServiceAlarms extends Construct {
     const latencyP99CriticalSeconds = props.latencyP99CriticalSeconds ?? 2;
     const cacheHitRateFloorPercent = props.cacheHitRateFloorPercent ?? 10;
     const cacheMinimumLookups = props.cacheMinimumLookupsPerMinute ?? 100;
+    const rejectionPercent = props.rateLimitRejectionPercent ?? { warning: 5, critical: 15 };
+    const minimumRequests = props.minimumRequestsPerMinute ?? 100;
     const prefix = resourceName(this, props.namePrefix, 200);
     const { metricsNamespace: namespace, context } = props;
     const where = `namespace ${context.namespace} on EKS cluster ${context.clusterName}`;
@@ -119,6 +137,18 @@ export class ServiceAlarms extends Construct {
       {
         violated: !Number.isInteger(cacheMinimumLookups) || cacheMinimumLookups < 1,
         message: `\`cacheMinimumLookupsPerMinute\` must be a whole number ≥ 1, got ${cacheMinimumLookups}`,
+      },
+      {
+        violated: !(
+          rejectionPercent.warning > 0 &&
+          rejectionPercent.warning < rejectionPercent.critical &&
+          rejectionPercent.critical < 100
+        ),
+        message: `\`rateLimitRejectionPercent\` must be 0 < warning < critical < 100, got ${rejectionPercent.warning} and ${rejectionPercent.critical}`,
+      },
+      {
+        violated: !Number.isInteger(minimumRequests) || minimumRequests < 1,
+        message: `\`minimumRequestsPerMinute\` must be a whole number ≥ 1, got ${minimumRequests}`,
       },
       {
         violated: !(serverErrorPercent > 0 && serverErrorPercent < 100),
@@ -257,6 +287,48 @@ export class ServiceAlarms extends Construct {
       tags: { severity: "critical" },
       ...notify,
     });
+
+    const rejectedBy = (tier: string, i: number) => ({
+      id: `r${i}`,
+      returnData: false,
+      metric: {
+        namespace,
+        metricName: SERVICE_METRICS.rateLimitRejections,
+        dimensions: { tier },
+        stat: "Sum",
+        period: 60,
+      },
+    });
+    const rejected = RATE_LIMIT_TIERS.map((_, i) => `FILL(r${i}, 0)`).join(" + ");
+    const rateLimitAlarm = (severity: "warning" | "critical", percent: number) =>
+      new CloudwatchMetricAlarm(this, `rate-limit-rejections-${severity}`, {
+        alarmName: `${prefix}-429-ratio-${severity}`,
+        alarmDescription:
+          `[${severity}] More than ${percent}% of requests refused with 429 for ${sustainedMinutes} minutes, over at least ${minimumRequests} requests a minute (${where}). ` +
+          `Check first: ${SERVICE_METRICS.rateLimitRejections} by operation and tier in CloudWatch namespace ${namespace} (one tier, or every one?), then the 429 lines in the service's logs for the tenants and key ids; tier ip means requests without a valid key, from the client addresses in the logs.`,
+        metricQuery: [
+          ...STATUS_CLASSES.map(countOf),
+          ...RATE_LIMIT_TIERS.map(rejectedBy),
+          { id: "total", expression: total, label: "requests", returnData: false },
+          {
+            id: "rejectedPercent",
+            expression: `IF(total >= ${minimumRequests}, 100 * (${rejected}) / total, 0)`,
+            label: "429 %",
+            returnData: true,
+          },
+        ],
+        evaluationPeriods: sustainedMinutes,
+        datapointsToAlarm: sustainedMinutes,
+        threshold: percent,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        tags: { severity },
+        ...notify,
+      });
+    this.rateLimitAlarms = {
+      warning: rateLimitAlarm("warning", rejectionPercent.warning),
+      critical: rateLimitAlarm("critical", rejectionPercent.critical),
+    };
 
     const breakerAlarms = {} as Record<BreakerDependency, CloudwatchMetricAlarm>;
     for (const dependency of BREAKER_DEPENDENCIES) {

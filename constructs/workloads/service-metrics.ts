@@ -3,6 +3,7 @@
  * metrics, with which dimensions. The collector's export rules and the alarms both read this
  * file, so an alarm never watches a metric or a dimension the pipeline does not produce.
  */
+import { SLA_TIER_NAMES } from "@search-platform/service/settings";
 
 /** One rule of the CloudWatch EMF exporter (`awsemf` `metric_declarations`). */
 export interface EmfMetricDeclaration {
@@ -54,6 +55,12 @@ export const P95_QUANTILE = "0.95";
 /** The quantile the tail-latency alarm watches. */
 export const P99_QUANTILE = "0.99";
 
+/**
+ * `rate_limit_rejections_total`'s `tier` values: the SLA tiers, and `ip` for requests charged to
+ * their client address before a key is known.
+ */
+export const RATE_LIMIT_TIERS = [...SLA_TIER_NAMES, "ip"] as const;
+
 /** `search_cache_requests_total`'s `result` values: a lookup answered, or not, from the cache. */
 export const CACHE_RESULTS = { hit: "hit", miss: "miss" } as const;
 
@@ -84,7 +91,9 @@ export function searchServiceMetricDeclarations(): EmfMetricDeclaration[] {
     { dimensions: [["kind"]], metric_name_selectors: only(SERVICE_METRICS.fallbacks) },
     { dimensions: [["result"]], metric_name_selectors: only(SERVICE_METRICS.cacheRequests) },
     {
-      dimensions: [["operation", "tier"]],
+      // By operation and tier for the dashboard; by tier alone for the rejection-rate alarms
+      // (four series an alarm can add up, where operation × tier would be twenty).
+      dimensions: [["operation", "tier"], ["tier"]],
       metric_name_selectors: only(SERVICE_METRICS.rateLimitRejections),
     },
     {

@@ -145,6 +145,45 @@ describe("ServiceAlarms", () => {
     expect(alarm.metric_query.filter((q: Json) => q.return_data)).toHaveLength(1);
   });
 
+  it.each([
+    ["warning", 5],
+    ["critical", 15],
+  ])(
+    "raises a %s when more than %i%% of at least 100 requests a minute are refused with 429",
+    (severity, percent) => {
+      const alarm = alarms[`search-test-service-429-ratio-${severity}`];
+      expect(alarm).toMatchObject({
+        threshold: percent,
+        evaluation_periods: 5,
+        datapoints_to_alarm: 5,
+        comparison_operator: "GreaterThanThreshold",
+        tags: { severity },
+      });
+      const queries = Object.fromEntries(alarm.metric_query.map((q: Json) => [q.id, q]));
+      expect(
+        ["r0", "r1", "r2", "r3"].map((id) => [
+          queries[id].metric.dimensions,
+          queries[id].metric.stat,
+        ]),
+      ).toEqual([
+        [{ tier: "free" }, "Sum"],
+        [{ tier: "standard" }, "Sum"],
+        [{ tier: "enterprise" }, "Sum"],
+        [{ tier: "ip" }, "Sum"],
+      ]);
+      expect(queries.rejectedPercent.expression).toBe(
+        "IF(total >= 100, 100 * (FILL(r0, 0) + FILL(r1, 0) + FILL(r2, 0) + FILL(r3, 0)) / total, 0)",
+      );
+      // CloudWatch takes at most 10 metrics in an alarm's math
+      expect(alarm.metric_query.filter((q: Json) => q.metric)).toHaveLength(9);
+      // the by-tier series is one the collector publishes
+      const declared = searchServiceMetricDeclarations().find((d) =>
+        d.metric_name_selectors.includes(`^${SERVICE_METRICS.rateLimitRejections}$`),
+      )!;
+      expect(declared.dimensions).toContainEqual(["tier"]);
+    },
+  );
+
   it.each(BREAKER_DEPENDENCIES)("alarms when most pods have the %s breaker open", (dependency) => {
     const alarm = alarms[`search-test-service-breaker-open-${dependency.replace(/_/g, "-")}`];
     expect(alarm).toMatchObject({
@@ -187,18 +226,22 @@ describe("ServiceAlarms", () => {
     );
   });
 
-  it("fails on a tail-latency or hit-rate setting that cannot work", () => {
+  it("fails on a tail-latency, hit-rate or rejection setting that cannot work", () => {
     expect(() =>
       synth({
         latencyP99CriticalSeconds: -1,
         cacheHitRateFloorPercent: 100,
         cacheMinimumLookupsPerMinute: 0.5,
+        rateLimitRejectionPercent: { warning: 20, critical: 10 },
+        minimumRequestsPerMinute: 0,
       }),
     ).toThrow(
       new InvalidPropsError("ServiceAlarms", [
         "`latencyP99CriticalSeconds` must be positive, got -1",
         "`cacheHitRateFloorPercent` must be from 0 to under 100, got 100",
         "`cacheMinimumLookupsPerMinute` must be a whole number ≥ 1, got 0.5",
+        "`rateLimitRejectionPercent` must be 0 < warning < critical < 100, got 20 and 10",
+        "`minimumRequestsPerMinute` must be a whole number ≥ 1, got 0",
       ]),
     );
   });
