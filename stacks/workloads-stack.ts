@@ -12,6 +12,7 @@ import {
   searchServiceMetricDeclarations,
   ServiceAlarms,
 } from "../constructs/workloads";
+import { PlatformDashboard } from "../constructs/observability";
 import type { PlatformConfig } from "./config";
 import {
   deriveServiceAlarmThresholds,
@@ -180,6 +181,16 @@ export class WorkloadsStack extends TerraformStack {
       cacheHitRateFloorPercent: this.settings.cache.enabled ? undefined : 0,
       namePrefix: `${prefix}-service`,
       context: { clusterName: infra.cluster.name, namespace: this.service.namespace },
+    });
+
+    new PlatformDashboard(this, "dashboard", {
+      dashboardName: `${prefix}-service`,
+      alarms: this.alarms,
+      service: {
+        metricsNamespace: this.addons.metricsNamespace,
+        latencyP95Seconds: thresholds.latencyP95Seconds,
+      },
+      region: config.aws.region,
     });
 
     new TerraformOutput(this, "service-hostname", {

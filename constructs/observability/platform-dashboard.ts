@@ -5,6 +5,16 @@ import { Construct } from "constructs";
 import { isKnown, resourceName, validateProps } from "../core";
 import { evictsAnyKey, type RedisEvictionPolicy } from "../data/redis-cache";
 import {
+  BREAKER_DEPENDENCIES,
+  CACHE_RESULTS,
+  P95_QUANTILE,
+  P99_QUANTILE,
+  RATE_LIMIT_TIERS,
+  SERVICE_METRICS,
+  STATUS_CLASS_LABEL,
+  STATUS_CLASSES,
+} from "../workloads/service-metrics";
+import {
   type AuroraAlarmSubject,
   type PlatformAlarmThresholds,
   withDefaultThresholds,
@@ -91,7 +101,18 @@ export interface RedisDashboardSubject {
   readonly evictionPolicy?: RedisEvictionPolicy;
 }
 
-/** Something that has alarms (a `PlatformAlarms` is one). */
+/** The search service's metrics in CloudWatch (what ServiceAlarms watches). */
+export interface ServiceDashboardSubject {
+  /** The CloudWatch namespace the metrics collector writes to. */
+  readonly metricsNamespace: string;
+  /**
+   * The SLO's p95 search latency, in seconds, drawn on the latency graph.
+   * @default - no line
+   */
+  readonly latencyP95Seconds?: number;
+}
+
+/** Something that has alarms (a `PlatformAlarms` or a `ServiceAlarms` is one). */
 export interface AlarmSource {
   readonly alarmArns: readonly string[];
 }
@@ -118,6 +139,12 @@ export interface PlatformDashboardProps {
    */
   readonly eksClusterName?: string;
   /**
+   * Search service graphs: search latency p95 and p99, requests by status class, circuit
+   * breakers, cache lookups, requests refused with 429 by tier.
+   * @default - no service section
+   */
+  readonly service?: ServiceDashboardSubject;
+  /**
    * Alarms whose state is shown at the top. Read when the stack is synthesized, so alarms
    * added to a PlatformAlarms after the dashboard was created are shown too.
    * @default - no alarm section
@@ -143,8 +170,8 @@ const GRAPH_HEIGHT = 6;
 const ALARMS_PER_WIDGET = 100;
 
 /**
- * One CloudWatch dashboard for an environment: alarm states first, then Aurora, ElastiCache and
- * EKS node graphs, each section only when its subject is given. The body is built from typed
+ * One CloudWatch dashboard for an environment: alarm states first, then Aurora, ElastiCache, EKS
+ * node and search service graphs, each section only when its subject is given. The body is built from typed
  * objects and serialized when the stack is synthesized.
  */
 export class PlatformDashboard extends Construct {
@@ -173,6 +200,7 @@ export class PlatformDashboard extends Construct {
       if (props.eksClusterName !== undefined) {
         nodeSection(layout, props.eksClusterName, region, thresholds);
       }
+      if (props.service) serviceSection(layout, props.service, region);
       return { start: "-PT6H", periodOverride: "inherit", widgets: layout.widgets };
     };
 
@@ -409,6 +437,72 @@ function nodeSection(
         insights("cluster_failed_node_count", "failed nodes"),
       ],
       { stat: "Maximum" },
+    ),
+  );
+}
+
+function serviceSection(
+  layout: GridLayout,
+  service: ServiceDashboardSubject,
+  region: string,
+): void {
+  const ns = service.metricsNamespace;
+  const row = (metricName: string, name: string, value: string, label = value): MetricRow => [
+    ns,
+    metricName,
+    name,
+    value,
+    { label },
+  ];
+  layout.heading("## Search service");
+  layout.place(
+    graph(
+      "Search latency, slowest pod (s)",
+      region,
+      [
+        row(SERVICE_METRICS.latencyQuantiles, "quantile", P95_QUANTILE, "p95"),
+        row(SERVICE_METRICS.latencyQuantiles, "quantile", P99_QUANTILE, "p99"),
+      ],
+      {
+        stat: "Maximum",
+        ...(service.latencyP95Seconds !== undefined
+          ? { threshold: { label: "p95 SLO", value: service.latencyP95Seconds } }
+          : {}),
+      },
+    ),
+  );
+  layout.place(
+    graph(
+      "Requests by status class",
+      region,
+      STATUS_CLASSES.map((cls) => row(SERVICE_METRICS.requestDuration, STATUS_CLASS_LABEL, cls)),
+      { stat: "SampleCount" },
+    ),
+  );
+  layout.place(
+    graph(
+      "Circuit breakers (0 closed, 1 half-open, 2 open; mean over pods)",
+      region,
+      BREAKER_DEPENDENCIES.map((d) => row(SERVICE_METRICS.breakerState, "dependency", d)),
+      { yAxis: { left: { min: 0, max: 2 } } },
+    ),
+  );
+  layout.place(
+    graph(
+      "Search cache lookups",
+      region,
+      Object.values(CACHE_RESULTS).map((result) =>
+        row(SERVICE_METRICS.cacheRequests, "result", result),
+      ),
+      { stat: "Sum" },
+    ),
+  );
+  layout.place(
+    graph(
+      "Requests refused with 429, by tier",
+      region,
+      RATE_LIMIT_TIERS.map((tier) => row(SERVICE_METRICS.rateLimitRejections, "tier", tier)),
+      { stat: "Sum" },
     ),
   );
 }

@@ -108,6 +108,20 @@ export class ServiceAlarms extends Construct {
   public readonly breakerAlarms: Readonly<Record<BreakerDependency, CloudwatchMetricAlarm>>;
   public readonly silenceAlarm: CloudwatchMetricAlarm;
 
+  /** Every alarm's ARN (a dashboard's alarm section reads them). */
+  public get alarmArns(): string[] {
+    return [
+      this.latencyAlarm,
+      this.tailLatencyAlarm,
+      this.serverErrorAlarm,
+      ...(this.cacheHitRateAlarm ? [this.cacheHitRateAlarm] : []),
+      this.rateLimitAlarms.warning,
+      this.rateLimitAlarms.critical,
+      ...Object.values(this.breakerAlarms),
+      this.silenceAlarm,
+    ].map((alarm) => alarm.arn);
+  }
+
   constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
     super(scope, id);
     const serverErrorPercent = props.serverErrorPercent ?? 1;

@@ -61,8 +61,11 @@ export const P99_QUANTILE = "0.99";
  */
 export const RATE_LIMIT_TIERS = [...SLA_TIER_NAMES, "ip"] as const;
 
-/** `search_cache_requests_total`'s `result` values: a lookup answered, or not, from the cache. */
-export const CACHE_RESULTS = { hit: "hit", miss: "miss" } as const;
+/**
+ * `search_cache_requests_total`'s `result` values: answered from the cache, not (or the cache
+ * skipped), or answered from a stale copy while PostgreSQL was down.
+ */
+export const CACHE_RESULTS = { hit: "hit", miss: "miss", stale: "stale" } as const;
 
 /**
  * The export rules for the search service's metrics. Every dimension set is small and bounded

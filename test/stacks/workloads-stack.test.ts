@@ -217,6 +217,24 @@ describe.each(environments.map((c) => [c.name, c] as const))(
       );
     });
 
+    it("shows every service alarm's state and the service's graphs on a dashboard of its own", () => {
+      const dashboard = only(stack, "aws_cloudwatch_dashboard");
+      const body = JSON.parse(dashboard.dashboard_body) as Json;
+      const shown = body.widgets
+        .filter((w: Json) => w.type === "alarm")
+        .flatMap((w: Json) => w.properties.alarms);
+      const arns = Object.keys(stack.resource.aws_cloudwatch_metric_alarm).map(
+        (id) => `\${aws_cloudwatch_metric_alarm.${id}.arn}`,
+      );
+
+      expect(dashboard.dashboard_name).toBe(`search-${env}-service`);
+      expect([...shown].sort()).toEqual([...arns].sort());
+      expect(arns).toHaveLength(settings.cache.enabled ? 10 : 9);
+      expect(
+        body.widgets.filter((w: Json) => w.type === "text").map((w: Json) => w.properties.markdown),
+      ).toEqual(["## Alarms", "## Search service"]);
+    });
+
     it("takes the rate limits from the tier table", () => {
       for (const [tier, row] of Object.entries(SLA_TIERS)) {
         expect(settings.rateLimits.tiers[tier as keyof typeof SLA_TIERS]).toEqual(

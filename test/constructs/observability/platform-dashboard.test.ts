@@ -6,6 +6,7 @@ import {
   PlatformDashboard,
   type PlatformDashboardProps,
   type RedisDashboardSubject,
+  searchServiceMetricDeclarations,
 } from "../../../constructs";
 import { alarmsKey } from "../../support/references";
 import { problemsOf, ref, synth } from "../../support/synth";
@@ -241,6 +242,63 @@ describe("PlatformDashboard", () => {
     const g = graphs(build({ cache: { ...cache, evictionPolicy: "allkeys-lru" } }).body);
 
     expect(g["Memory used (% of maxmemory)"].annotations).toBeUndefined();
+  });
+
+  it("graphs the search service's metrics under the names and dimensions the collector publishes", () => {
+    const { body } = build({
+      service: { metricsNamespace: "SearchPlatform/prod", latencyP95Seconds: 0.2 },
+    });
+
+    expect(headings(body)).toEqual(["## Search service"]);
+    const g = graphs(body);
+    expect(g["Search latency, slowest pod (s)"]).toMatchObject({
+      stat: "Maximum",
+      metrics: [
+        [
+          "SearchPlatform/prod",
+          "http_request_duration_quantiles_seconds",
+          "quantile",
+          "0.95",
+          { label: "p95" },
+        ],
+        [
+          "SearchPlatform/prod",
+          "http_request_duration_quantiles_seconds",
+          "quantile",
+          "0.99",
+          { label: "p99" },
+        ],
+      ],
+      annotations: { horizontal: [{ label: "p95 SLO", value: 0.2 }] },
+    });
+    expect(g["Requests by status class"].metrics.map((m) => m.slice(1, 4))).toEqual(
+      ["1xx", "2xx", "3xx", "4xx", "5xx"].map((c) => [
+        "http_request_duration_seconds",
+        "status_class",
+        c,
+      ]),
+    );
+    expect(
+      g["Circuit breakers (0 closed, 1 half-open, 2 open; mean over pods)"].metrics.map(
+        (m) => m[3],
+      ),
+    ).toEqual(["postgres_writer", "postgres_reader", "redis"]);
+    expect(g["Search cache lookups"].metrics.map((m) => m[3])).toEqual(["hit", "miss", "stale"]);
+    expect(g["Requests refused with 429, by tier"].metrics.map((m) => m[3])).toEqual([
+      "free",
+      "standard",
+      "enterprise",
+      "ip",
+    ]);
+    // every series is one an export rule of the collector produces
+    for (const graph of Object.values(g)) {
+      for (const [, metricName, dimension] of graph.metrics as readonly (readonly string[])[]) {
+        const rules = searchServiceMetricDeclarations().filter((d) =>
+          d.metric_name_selectors.includes(`^${metricName}$`),
+        );
+        expect(rules.flatMap((r) => r.dimensions)).toContainEqual([dimension]);
+      }
+    }
   });
 
   it("shows the state of every alarm, including alarms added after the dashboard", () => {
