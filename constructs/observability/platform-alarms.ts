@@ -204,6 +204,8 @@ interface DatabaseAlarmSubject {
   readonly name: string;
   readonly dimensions: Readonly<Record<string, string>>;
   readonly reader: boolean;
+  /** Watches every reader through `Role=READER` rather than one instance. */
+  readonly byRole: boolean;
 }
 
 /** Alarms on an Aurora cluster and the sizing they are computed from. */
@@ -536,6 +538,7 @@ export class PlatformAlarms extends Construct implements AlarmTopicReference {
         name: `Aurora ${instance}`,
         dimensions: { DBInstanceIdentifier: instance },
         reader: cluster.readerInstanceIdentifiers.includes(instance),
+        byRole: false,
       })),
       ...(byRole
         ? [
@@ -544,6 +547,7 @@ export class PlatformAlarms extends Construct implements AlarmTopicReference {
               name: `Aurora ${cluster.clusterIdentifier}'s readers (the worst of up to ${cluster.maxReaders}, Auto Scaling's included)`,
               dimensions: { DBClusterIdentifier: cluster.clusterIdentifier, Role: "READER" },
               reader: true,
+              byRole: true,
             },
           ]
         : []),
@@ -558,9 +562,9 @@ export class PlatformAlarms extends Construct implements AlarmTopicReference {
     // worst reader, where an average would hide one among healthy ones. No readers (scaled in
     // to none) is no breach.
     const worst = (subject: DatabaseAlarmSubject, average: string, worstOf: string) =>
-      "Role" in subject.dimensions ? worstOf : average;
+      subject.byRole ? worstOf : average;
     const missing = (subject: DatabaseAlarmSubject) =>
-      "Role" in subject.dimensions ? { treatMissingData: "notBreaching" as const } : {};
+      subject.byRole ? { treatMissingData: "notBreaching" as const } : {};
 
     for (const subject of subjects) {
       const { id, name } = subject;
@@ -621,7 +625,7 @@ export class PlatformAlarms extends Construct implements AlarmTopicReference {
       if (!subject.reader) continue;
       this.addAlarm(`aurora-${id}-replica-lag`, {
         description:
-          `${"Role" in subject.dimensions ? name : `Aurora reader ${id}`} replica lag > ` +
+          `${subject.byRole ? name : `Aurora reader ${id}`} replica lag > ` +
           `${t.auroraReplicaLagMs} ms for 5 min: reads ` +
           "are stale. Check first: the writer's write load (WriteIOPS, commit latency) and long " +
           "queries on the reader holding back replay.",

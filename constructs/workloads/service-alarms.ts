@@ -110,16 +110,9 @@ export class ServiceAlarms extends Construct {
 
   /** Every alarm's ARN (a dashboard's alarm section reads them). */
   public get alarmArns(): string[] {
-    return [
-      this.latencyAlarm,
-      this.tailLatencyAlarm,
-      this.serverErrorAlarm,
-      ...(this.cacheHitRateAlarm ? [this.cacheHitRateAlarm] : []),
-      this.rateLimitAlarms.warning,
-      this.rateLimitAlarms.critical,
-      ...Object.values(this.breakerAlarms),
-      this.silenceAlarm,
-    ].map((alarm) => alarm.arn);
+    return this.node.children
+      .filter((c): c is CloudwatchMetricAlarm => c instanceof CloudwatchMetricAlarm)
+      .map((alarm) => alarm.arn);
   }
 
   constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
